@@ -1,0 +1,74 @@
+# Every target bootstraps what it needs: a pinned uv in .cache/uv, then the project's
+# locked environment in .venv. Only Python 3.11+ has to be on the machine.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV_HOME := .cache/uv
+UV := $(UV_HOME)/bin/uv
+VENV := .venv
+STAMP := $(VENV)/.synced-$(UV_VERSION)
+
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+RUN := $(UV) run --frozen --no-sync
+
+.DEFAULT_GOAL := help
+.PHONY: help install generate check-generated lint format typecheck test pytest fuzz fuzz-deep \
+	bench migrate run clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed as $(PYTHON)"; exit 1; }
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(STAMP) ## Create .venv with the locked dependencies
+
+generate: $(STAMP) ## Validate openapi/ and regenerate generated/ from it
+	$(RUN) python tools/generate.py
+
+check-generated: $(STAMP) ## Fail if generated/ is not what `make generate` makes (or is uncommitted)
+	$(RUN) python tools/generate.py --check
+
+lint: $(STAMP) ## ruff lint and format check
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+typecheck: $(STAMP) ## mypy: strict on our code, and the generated clients
+	$(RUN) mypy
+	$(RUN) mypy --strict generated/data-api-client/data_api_client generated/business-api-client/business_api_client
+
+pytest: $(STAMP) ## Only the pytest suite (PYTEST_ARGS=... to narrow it)
+	$(RUN) pytest $(PYTEST_ARGS)
+
+test: check-generated lint typecheck pytest ## Everything CI runs: drift check, lint, types, tests (with schemathesis)
+
+fuzz: $(STAMP) ## schemathesis against both services, as in CI
+	$(RUN) pytest -m fuzz -p no:randomly $(PYTEST_ARGS)
+
+fuzz-deep: $(STAMP) ## A larger, randomised schemathesis run, by hand
+	FUZZ_DEEP=1 $(RUN) pytest -m fuzz $(PYTEST_ARGS)
+
+bench: $(STAMP) ## Benchmark the services against a bare FastAPI app
+	$(RUN) python -m tools.bench
+
+migrate: $(STAMP) ## Apply the database migrations (DATABASE_URL, or the embedded database)
+	$(RUN) python -m data_service.migrate
+
+run: $(STAMP) ## Start both services: business on :8000, data on :8001
+	$(RUN) python -m tools.run
+
+clean: ## Remove the environments, caches and reports
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache reports dist
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""The business service: users and authentication over the data service."""

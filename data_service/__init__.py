@@ -1,0 +1,1 @@
+"""The data service: the only code that touches PostgreSQL."""
