@@ -34,15 +34,29 @@ class LiveService:
 
 
 @contextmanager
-def live_service(name: str, factory: str, env: Mapping[str, str], *, ready_path: str = "/ready") -> Iterator[LiveService]:
+def live_service(
+    name: str, factory: str, env: Mapping[str, str], *, ready_path: str = "/ready"
+) -> Iterator[LiveService]:
     """Run `uvicorn <factory> --factory` until the block ends; wait until `ready_path` answers 200."""
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / f"{name}-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1",
-             "--port", str(port), "--no-access-log", "--timeout-graceful-shutdown", "5"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                factory,
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--timeout-graceful-shutdown",
+                "5",
+            ],
             cwd=ROOT,
             env={**os.environ, "LOG_FORMAT": "json", **env},
             stdout=out,
@@ -72,4 +86,6 @@ def _wait_ready(service: LiveService, path: str, timeout: float = 60.0) -> None:
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"{service.name} was not ready in {timeout}s; its log:\n{service.log.read_text()[-4000:]}")
+    raise RuntimeError(
+        f"{service.name} was not ready in {timeout}s; its log:\n{service.log.read_text()[-4000:]}"
+    )

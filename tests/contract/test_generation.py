@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tools import generate
 
@@ -32,10 +34,14 @@ def test_a_new_optional_field_reaches_models_and_client(contracts: Path, tmp_pat
     text = spec.read_text()
     anchor = "    UserPublic:\n      type: object\n      additionalProperties: false\n"
     assert anchor in text
-    marker = "      required: [id, email, username, full_name, role, is_active, version, created_at, updated_at]\n"
+    marker = (
+        "      required: [id, email, username, full_name, role, is_active, version, created_at, updated_at]\n"
+    )
     text = text.replace(
         anchor + marker + "      properties:\n",
-        anchor + marker + "      properties:\n        nickname:\n          type: string\n          maxLength: 40\n",
+        anchor
+        + marker
+        + "      properties:\n        nickname:\n          type: string\n          maxLength: 40\n",
     )
     spec.write_text(text)
 
@@ -43,7 +49,9 @@ def test_a_new_optional_field_reaches_models_and_client(contracts: Path, tmp_pat
     generate.generate_into(tmp_path / "out")
 
     models = (tmp_path / "out" / "contract_models" / "business.py").read_text()
-    client_model = tmp_path / "out" / "business-api-client" / "business_api_client" / "models" / "user_public.py"
+    client_model = (
+        tmp_path / "out" / "business-api-client" / "business_api_client" / "models" / "user_public.py"
+    )
     assert "nickname:" in models
     assert "nickname" in client_model.read_text()
     changed = generate.differences(tmp_path / "out", generate.OUTPUT)
@@ -61,20 +69,20 @@ def test_an_invalid_contract_fails_with_the_validators_message(contracts: Path) 
 def test_project_conventions_are_enforced(contracts: Path) -> None:
     spec = contracts / "data.yaml"
     spec.write_text(spec.read_text().replace("      summary: Get a user by id\n", "", 1))
-    with pytest.raises(generate.ContractError, match="GET /users/{user_id}: no summary"):
+    with pytest.raises(generate.ContractError, match=re.escape("GET /users/{user_id}: no summary")):
         generate.validate_openapi(spec)
 
 
 def test_an_invalid_events_contract_is_refused(contracts: Path) -> None:
     spec = contracts / "events.yaml"
     spec.write_text(spec.read_text().replace("action: send", "action: shout"))
-    with pytest.raises(generate.ContractError, match="not a valid AsyncAPI 3.0 document"):
+    with pytest.raises(generate.ContractError, match=re.escape("not a valid AsyncAPI 3.0 document")):
         generate.validate_asyncapi(spec)
 
 
 def test_client_versions_follow_the_contracts() -> None:
     for spec, project, _ in generate.CLIENTS:
-        version = generate.yaml.safe_load((generate.SPECS / spec).read_text())["info"]["version"]
+        version = yaml.safe_load((generate.SPECS / spec).read_text())["info"]["version"]
         pyproject = (generate.OUTPUT / project / "pyproject.toml").read_text()
         assert f'version = "{version}"' in pyproject
         assert (generate.OUTPUT / project / project.replace("-", "_") / "py.typed").exists()
