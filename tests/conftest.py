@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from data_service.migrate import upgrade_to_head
 from tests import infra
 
 
@@ -17,8 +18,6 @@ def postgres_server_url() -> str:
 @pytest.fixture(scope="session")
 async def migrated_database_url(postgres_server_url: str) -> AsyncIterator[str]:
     """A database made for this test session and migrated to head with Alembic."""
-    from data_service.migrate import upgrade_to_head
-
     url = await infra.create_database(postgres_server_url)
     await upgrade_to_head(url)
     yield url

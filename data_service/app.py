@@ -1,0 +1,55 @@
+"""The data service's FastAPI app: `uvicorn data_service.app:create_app --factory --port 8001`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from data_service.auth import ServiceTokenMiddleware
+from data_service.db import make_engine, make_session_factory
+from data_service.embedded import start_embedded_postgres
+from data_service.routes import health, outbox, users
+from data_service.settings import DataSettings
+from service_kit.contract import load_contract, serve_contract
+from service_kit.http import AccessLogMiddleware, BodyGuardMiddleware
+from service_kit.logging import configure_logging
+from service_kit.problems import install_problem_handlers
+from service_kit.request_id import RequestIdMiddleware
+
+
+def create_app(settings: DataSettings | None = None) -> FastAPI:
+    """The app; `settings` default to the environment's."""
+    config = settings or DataSettings()
+    configure_logging(level=config.log_level, fmt=config.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = config.database_url
+        if url is None:
+            url = await asyncio.to_thread(start_embedded_postgres)
+        engine = make_engine(url=url, settings=config)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(title="Data API", version="1.0.0", lifespan=lifespan)
+    app.state.settings = config
+    app.include_router(health.router)
+    app.include_router(users.router)
+    app.include_router(outbox.router)
+    install_problem_handlers(app)
+    serve_contract(app, "data")
+    # The last added runs first: request id, access log, token, then the body guard.
+    app.add_middleware(
+        BodyGuardMiddleware, contract=load_contract("data"), max_body_bytes=config.max_body_bytes
+    )
+    app.add_middleware(ServiceTokenMiddleware, token=config.service_token)
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    return app

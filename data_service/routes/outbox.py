@@ -1,0 +1,31 @@
+"""/outbox: thin routes over `data_service.outbox`."""
+
+from __future__ import annotations
+
+from contract_models.data import OutboxAck, OutboxAckResult, OutboxBatch, OutboxClaim, OutboxStats
+from fastapi import APIRouter
+
+from data_service import outbox
+from data_service.deps import SessionDep
+from data_service.routes.responses import problem_responses
+
+router = APIRouter(prefix="/outbox", tags=["outbox"])
+
+
+@router.post("/claim", operation_id="claimOutboxEvents", responses=problem_responses(401, 413, 415, 422, 503))
+async def claim_events(data: OutboxClaim, session: SessionDep) -> OutboxBatch:
+    return await outbox.claim(session=session, data=data)
+
+
+@router.post(
+    "/ack",
+    operation_id="acknowledgeOutboxEvents",
+    responses=problem_responses(401, 413, 415, 422, 503),
+)
+async def acknowledge_events(data: OutboxAck, session: SessionDep) -> OutboxAckResult:
+    return await outbox.acknowledge(session=session, data=data)
+
+
+@router.get("/stats", operation_id="getOutboxStats", responses=problem_responses(401, 503))
+async def get_outbox_stats(session: SessionDep) -> OutboxStats:
+    return await outbox.stats(session=session)

@@ -1,0 +1,49 @@
+"""The data service's configuration, read from environment variables (no prefix)."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - a development default, refused in production
+
+
+class DataSettings(BaseSettings):
+    """Everything the data service reads from its environment."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy asyncpg URL of PostgreSQL; unset starts the embedded PostgreSQL.",
+    )
+    service_token: str = Field(
+        default=DEFAULT_SERVICE_TOKEN,
+        min_length=1,
+        description="Bearer token the business service sends; the default is refused in production.",
+    )
+    environment: Literal["development", "production"] = Field(
+        default="development", description="Where the service runs; production refuses unsafe defaults."
+    )
+    db_pool_size: int = Field(default=10, ge=1, description="Connections the pool keeps open.")
+    db_max_overflow: int = Field(default=10, ge=0, description="Extra connections beyond the pool size.")
+    db_pool_timeout: float = Field(
+        default=5, gt=0, description="Seconds to wait for a free pooled connection before answering 503."
+    )
+    db_connect_timeout: float = Field(
+        default=3, gt=0, description="Seconds to wait for a new database connection."
+    )
+    db_command_timeout: float = Field(default=10, gt=0, description="Seconds one SQL statement may take.")
+    max_body_bytes: int = Field(default=65536, ge=1, description="Largest request body accepted (413 above).")
+    log_level: str = Field(default="INFO", description="Standard logging level name.")
+    log_format: Literal["console", "json"] = Field(
+        default="console", description="Readable lines (console) or JSON lines (json)."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Self:
+        if self.environment == "production" and self.service_token == DEFAULT_SERVICE_TOKEN:
+            raise ValueError("SERVICE_TOKEN must be set to a secret value when ENVIRONMENT=production")
+        return self
