@@ -1,0 +1,115 @@
+"""The business service's FastAPI app: `uvicorn business_service.app:create_app --factory`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import httpx
+import structlog
+from fastapi import FastAPI
+
+from business_service.auth import ensure_first_admin
+from business_service.cache import build_cache
+from business_service.events import EventPublisher
+from business_service.gateway import DataGateway, build_data_client
+from business_service.relay import OutboxRelay
+from business_service.routes import auth, health, me, users
+from business_service.settings import BusinessSettings
+from business_service.state import Resources
+from service_kit.contract import load_contract, serve_contract
+from service_kit.errors import DomainError
+from service_kit.http import AccessLogMiddleware, BodyGuardMiddleware
+from service_kit.logging import configure_logging
+from service_kit.problems import install_problem_handlers
+from service_kit.request_id import RequestIdMiddleware
+
+log = structlog.get_logger(__name__)
+
+
+async def _retry_first_admin(gateway: DataGateway, settings: BusinessSettings) -> None:
+    delay = 1.0
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            await ensure_first_admin(gateway=gateway, settings=settings)
+        except DomainError:
+            delay = min(delay * 2, 60.0)
+            continue
+        return
+
+
+def _lifespan(
+    settings: BusinessSettings, data_transport: httpx.AsyncBaseTransport | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        gateway = DataGateway(
+            client=build_data_client(settings, transport=data_transport),
+            retry_attempts=settings.data_retry_attempts,
+        )
+        cache = build_cache(redis_url=settings.redis_url)
+        resources = Resources(settings=settings, gateway=gateway, cache=cache)
+        if settings.rabbitmq_url:
+            resources.publisher = EventPublisher(url=settings.rabbitmq_url, exchange=settings.events_exchange)
+            resources.relay = OutboxRelay(
+                gateway=gateway,
+                publisher=resources.publisher,
+                batch_size=settings.relay_batch_size,
+                lease_seconds=settings.relay_lease_seconds,
+                interval_seconds=settings.relay_interval_seconds,
+            )
+            resources.relay_task = asyncio.create_task(resources.relay.run_forever(), name="outbox-relay")
+        else:
+            log.warning("RABBITMQ_URL is not set; user events stay pending in the outbox")
+        app.state.resources = resources
+        admin_task: asyncio.Task[None] | None = None
+        try:
+            await ensure_first_admin(gateway=gateway, settings=settings)
+        except DomainError as exc:
+            log.error("could not ensure the first admin; retrying in the background", error=exc.detail)
+            admin_task = asyncio.create_task(_retry_first_admin(gateway, settings), name="first-admin")
+        try:
+            yield
+        finally:
+            if admin_task is not None:
+                admin_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await admin_task
+            if resources.relay_task is not None:
+                resources.relay_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await resources.relay_task
+            if resources.publisher is not None:
+                await resources.publisher.aclose()
+            await cache.aclose()
+            await gateway.aclose()
+
+    return lifespan
+
+
+def create_app(
+    settings: BusinessSettings | None = None, *, data_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    settings = settings or BusinessSettings()
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
+    app = FastAPI(
+        title="Business API",
+        version="1.0.0",
+        lifespan=_lifespan(settings, data_transport),
+        swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
+    )
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(me.router)  # /users/me before /users/{user_id}
+    app.include_router(users.router)
+    serve_contract(app, "business")
+    app.add_middleware(
+        BodyGuardMiddleware, contract=load_contract("business"), max_body_bytes=settings.max_body_bytes
+    )
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    return app

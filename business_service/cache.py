@@ -1,0 +1,187 @@
+"""The user cache (cache-aside) and the login counters: Redis, or an in-process stand-in.
+
+A cache failure never fails a request: Redis errors are logged once when Redis goes down
+and once when it is back, requests go uncached meanwhile, and caching resumes by itself.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+import structlog
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = structlog.get_logger(__name__)
+
+
+def user_key(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+class Cache(Protocol):
+    async def get(self, key: str) -> str | None: ...
+    async def set(self, key: str, value: str, *, ttl_seconds: int) -> None: ...
+    async def delete(self, key: str) -> None: ...
+    async def incr(self, key: str, *, ttl_seconds: int) -> int:
+        """Add one to a counter that expires `ttl_seconds` after its first increment."""
+        ...
+
+    async def ttl(self, key: str) -> int:
+        """Seconds until `key` expires (0 when absent)."""
+        ...
+
+    async def ping(self) -> bool: ...
+    async def aclose(self) -> None: ...
+
+
+class MemoryCache:
+    """An in-process TTL cache with the interface of `RedisCache` (one process only)."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[float, str]] = {}
+
+    def _live(self, key: str) -> tuple[float, str] | None:
+        item = self._items.get(key)
+        if item is not None and item[0] <= time.monotonic():
+            del self._items[key]
+            return None
+        return item
+
+    async def get(self, key: str) -> str | None:
+        item = self._live(key)
+        return None if item is None else item[1]
+
+    async def set(self, key: str, value: str, *, ttl_seconds: int) -> None:
+        if len(self._items) > 10_000:
+            now = time.monotonic()
+            self._items = {k: v for k, v in self._items.items() if v[0] > now}
+        self._items[key] = (time.monotonic() + ttl_seconds, value)
+
+    async def delete(self, key: str) -> None:
+        self._items.pop(key, None)
+
+    async def incr(self, key: str, *, ttl_seconds: int) -> int:
+        item = self._live(key)
+        expires, count = (time.monotonic() + ttl_seconds, 0) if item is None else (item[0], int(item[1]))
+        self._items[key] = (expires, str(count + 1))
+        return count + 1
+
+    async def ttl(self, key: str) -> int:
+        item = self._live(key)
+        return 0 if item is None else max(1, int(item[0] - time.monotonic()))
+
+    async def ping(self) -> bool:
+        return True
+
+    async def aclose(self) -> None:
+        self._items.clear()
+
+
+class RedisCache:
+    """Redis with short timeouts; while it is down, operations are skipped for a moment."""
+
+    def __init__(self, *, url: str, socket_timeout: float = 0.25, retry_after_seconds: float = 1.0) -> None:
+        self._redis: Redis = Redis.from_url(
+            url,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=socket_timeout,
+            decode_responses=True,
+            health_check_interval=30,
+        )
+        self._down_since: float | None = None
+        self._next_try = 0.0
+        self._retry_after = retry_after_seconds
+
+    @property
+    def is_up(self) -> bool:
+        return self._down_since is None
+
+    def _skip(self) -> bool:
+        return self._down_since is not None and time.monotonic() < self._next_try
+
+    def _failed(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if self._down_since is None:
+            self._down_since = now
+            log.warning("redis is down; serving without the cache", error=type(exc).__name__)
+        self._next_try = now + self._retry_after
+
+    def _succeeded(self) -> None:
+        if self._down_since is not None:
+            log.info(
+                "redis is back; caching again", down_seconds=round(time.monotonic() - self._down_since, 1)
+            )
+            self._down_since = None
+
+    async def get(self, key: str) -> str | None:
+        if self._skip():
+            return None
+        try:
+            value = await self._redis.get(key)
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return None
+        self._succeeded()
+        return None if value is None else str(value)
+
+    async def set(self, key: str, value: str, *, ttl_seconds: int) -> None:
+        if self._skip():
+            return
+        try:
+            await self._redis.set(key, value, ex=ttl_seconds)
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return
+        self._succeeded()
+
+    async def delete(self, key: str) -> None:
+        # Not skipped while down: an invalidation is worth one quick attempt.
+        try:
+            await self._redis.delete(key)
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return
+        self._succeeded()
+
+    async def incr(self, key: str, *, ttl_seconds: int) -> int:
+        if self._skip():
+            return 0
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                pipe.expire(key, ttl_seconds, nx=True)
+                count, _ = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return 0
+        self._succeeded()
+        return int(count)
+
+    async def ttl(self, key: str) -> int:
+        if self._skip():
+            return 0
+        try:
+            seconds = await self._redis.ttl(key)
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return 0
+        self._succeeded()
+        return max(0, int(seconds))
+
+    async def ping(self) -> bool:
+        try:
+            await self._redis.ping()
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return False
+        self._succeeded()
+        return True
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+
+def build_cache(*, redis_url: str | None) -> Cache:
+    return RedisCache(url=redis_url) if redis_url else MemoryCache()

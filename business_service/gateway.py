@@ -1,0 +1,275 @@
+"""The one door to the data service: the generated client, retries, and status mapping.
+
+Every call goes through a generated `asyncio_detailed` function on ONE pooled client.
+Data statuses become domain errors here and nowhere else; an error never becomes None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+import httpx
+import stamina
+import structlog
+from data_api_client import AuthenticatedClient
+from data_api_client.api.health import get_readiness
+from data_api_client.api.outbox import acknowledge_outbox_events, claim_outbox_events
+from data_api_client.api.users import (
+    create_user,
+    delete_user,
+    get_user,
+    get_user_by_username,
+    get_user_credentials,
+    get_user_credentials_by_username,
+    get_user_stats,
+    list_users,
+    update_user,
+)
+from data_api_client.errors import UnexpectedStatus
+from data_api_client.models import (
+    OutboxAck,
+    OutboxBatch,
+    OutboxClaim,
+    Problem,
+    User,
+    UserCreate,
+    UserCredentials,
+    UserPage,
+    UserStats,
+    UserUpdate,
+)
+from data_api_client.types import UNSET, Response, Unset
+from httpx_aiohttp import AiohttpTransport
+
+from business_service.settings import BusinessSettings
+from service_kit.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
+from service_kit.request_id import HEADER, current_request_id
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+
+class DataServiceBusy(Exception):
+    """The data service answered 503; retried like a transport error."""
+
+    def __init__(self, response: Response[Any]) -> None:
+        super().__init__("data service answered 503")
+        self.response = response
+
+
+class DataContractError(Exception):
+    """The data service refused a request this service built: a bug here, answered as 500."""
+
+
+async def _add_request_id(request: httpx.Request) -> None:
+    if (request_id := current_request_id()) is not None:
+        request.headers[HEADER] = request_id
+
+
+def build_data_client(
+    settings: BusinessSettings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> AuthenticatedClient:
+    """The one generated client of the process, on one pooled httpx.AsyncClient."""
+    timeout = httpx.Timeout(
+        settings.data_read_timeout, connect=settings.data_connect_timeout, pool=settings.data_connect_timeout
+    )
+    http = httpx.AsyncClient(
+        base_url=settings.data_service_url,
+        headers={"Authorization": f"Bearer {settings.service_token}"},
+        timeout=timeout,
+        transport=transport if transport is not None else AiohttpTransport(),
+        event_hooks={"request": [_add_request_id]},
+    )
+    client = AuthenticatedClient(
+        base_url=settings.data_service_url,
+        token=settings.service_token,
+        timeout=timeout,
+        raise_on_unexpected_status=True,
+    )
+    return client.set_async_httpx_client(http)
+
+
+def _retry_after(response: Response[Any]) -> int:
+    value = response.headers.get("Retry-After", "")
+    return int(value) if value.isdigit() else 2
+
+
+def _detail(response: Response[Any], fallback: str) -> str:
+    parsed = response.parsed
+    if isinstance(parsed, Problem) and isinstance(parsed.detail, str):
+        return parsed.detail
+    return fallback
+
+
+def _is_retryable(exc: Exception) -> bool:
+    if isinstance(exc, UnexpectedStatus):
+        return exc.status_code in (502, 504)
+    return isinstance(exc, httpx.TransportError | DataServiceBusy)
+
+
+class DataGateway:
+    """Typed operations on the data service, each raising domain errors on failure."""
+
+    def __init__(self, *, client: AuthenticatedClient, retry_attempts: int) -> None:
+        self.client = client
+        self._attempts = retry_attempts
+
+    async def aclose(self) -> None:
+        await self.client.get_async_httpx_client().aclose()
+
+    async def _send(
+        self, operation: str, call: Callable[[], Awaitable[Response[T]]], *, idempotent: bool
+    ) -> Response[T]:
+        attempts = self._attempts if idempotent else 1
+        try:
+            async for attempt in stamina.retry_context(
+                on=_is_retryable, attempts=attempts, wait_initial=0.05, wait_max=1.0, wait_jitter=0.1
+            ):
+                with attempt:
+                    response = await call()
+                    if response.status_code == 503:
+                        raise DataServiceBusy(response)
+        except DataServiceBusy as exc:
+            log.warning("data service busy", operation=operation)
+            raise ServiceUnavailable(
+                "The data service is not available.", retry_after=_retry_after(exc.response)
+            ) from exc
+        except httpx.TransportError as exc:
+            log.warning("data service unreachable", operation=operation, error=type(exc).__name__)
+            raise ServiceUnavailable("The data service does not answer.") from exc
+        except UnexpectedStatus as exc:
+            log.error("data service failed", operation=operation, status=exc.status_code)
+            raise ServiceUnavailable("The data service failed.") from exc
+        return self._check(operation, response)
+
+    @staticmethod
+    def _check(operation: str, response: Response[T]) -> Response[T]:
+        status = response.status_code
+        if status < 300:
+            return response
+        if status == 404:
+            raise NotFound(_detail(response, "No such user."))
+        if status == 409:
+            raise Conflict(_detail(response, "The email or username is taken."))
+        if status == 412:
+            raise PreconditionFailed(_detail(response, "The version is not the current one."))
+        if status == 401:
+            log.error("the data service refused the service token", operation=operation)
+            raise ServiceUnavailable("The data service refused this service's credentials.")
+        log.error("the data service refused a request", operation=operation, status=status)
+        raise DataContractError(f"{operation}: the data service answered {status}")
+
+    @staticmethod
+    def _parsed(response: Response[Any], kind: type[T]) -> T:
+        parsed = response.parsed
+        if not isinstance(parsed, kind):
+            raise DataContractError(f"expected {kind.__name__}, got {type(parsed).__name__}")
+        return parsed
+
+    async def get_user(self, *, user_id: int) -> User:
+        response = await self._send(
+            "get_user", lambda: get_user.asyncio_detailed(user_id, client=self.client), idempotent=True
+        )
+        return self._parsed(response, User)
+
+    async def get_user_by_username(self, *, username: str) -> User:
+        response = await self._send(
+            "get_user_by_username",
+            lambda: get_user_by_username.asyncio_detailed(username, client=self.client),
+            idempotent=True,
+        )
+        return self._parsed(response, User)
+
+    async def get_credentials(self, *, user_id: int) -> UserCredentials:
+        response = await self._send(
+            "get_user_credentials",
+            lambda: get_user_credentials.asyncio_detailed(user_id, client=self.client),
+            idempotent=True,
+        )
+        return self._parsed(response, UserCredentials)
+
+    async def get_credentials_by_username(self, *, username: str) -> UserCredentials:
+        response = await self._send(
+            "get_user_credentials_by_username",
+            lambda: get_user_credentials_by_username.asyncio_detailed(username, client=self.client),
+            idempotent=True,
+        )
+        return self._parsed(response, UserCredentials)
+
+    async def create_user(self, *, body: UserCreate) -> User:
+        response = await self._send(
+            "create_user",
+            lambda: create_user.asyncio_detailed(client=self.client, body=body),
+            idempotent=False,
+        )
+        return self._parsed(response, User)
+
+    async def update_user(self, *, user_id: int, body: UserUpdate) -> User:
+        response = await self._send(
+            "update_user",
+            lambda: update_user.asyncio_detailed(user_id, client=self.client, body=body),
+            idempotent=False,
+        )
+        return self._parsed(response, User)
+
+    async def delete_user(self, *, user_id: int) -> None:
+        await self._send(
+            "delete_user", lambda: delete_user.asyncio_detailed(user_id, client=self.client), idempotent=False
+        )
+
+    async def list_users(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        role: str | None = None,
+        is_active: bool | None = None,
+        q: str | None = None,
+    ) -> UserPage:
+        role_arg: Any = UNSET if role is None else role
+        active_arg: bool | Unset = UNSET if is_active is None else is_active
+        q_arg: str | Unset = UNSET if q is None else q
+        response = await self._send(
+            "list_users",
+            lambda: list_users.asyncio_detailed(
+                client=self.client, limit=limit, offset=offset, role=role_arg, is_active=active_arg, q=q_arg
+            ),
+            idempotent=True,
+        )
+        return self._parsed(response, UserPage)
+
+    async def get_user_stats(self) -> UserStats:
+        response = await self._send(
+            "get_user_stats", lambda: get_user_stats.asyncio_detailed(client=self.client), idempotent=True
+        )
+        return self._parsed(response, UserStats)
+
+    async def claim_outbox(self, *, relay_id: str, limit: int, lease_seconds: int) -> OutboxBatch:
+        body = OutboxClaim(relay_id=relay_id, limit=limit, lease_seconds=lease_seconds)
+        response = await self._send(
+            "claim_outbox_events",
+            lambda: claim_outbox_events.asyncio_detailed(client=self.client, body=body),
+            idempotent=True,
+        )
+        return self._parsed(response, OutboxBatch)
+
+    async def acknowledge_outbox(self, *, relay_id: str, event_ids: list[UUID]) -> int:
+        body = OutboxAck(relay_id=relay_id, event_ids=event_ids)
+        response = await self._send(
+            "acknowledge_outbox_events",
+            lambda: acknowledge_outbox_events.asyncio_detailed(client=self.client, body=body),
+            idempotent=True,
+        )
+        parsed = response.parsed
+        acknowledged = getattr(parsed, "acknowledged", 0)
+        return int(acknowledged)
+
+    async def is_ready(self) -> bool:
+        """Whether the data service's /ready answers 200 (one attempt, no exception)."""
+        try:
+            response = await get_readiness.asyncio_detailed(client=self.client)
+        except (httpx.TransportError, UnexpectedStatus):
+            return False
+        return response.status_code == 200

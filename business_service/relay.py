@@ -1,0 +1,109 @@
+"""The outbox relay: claim pending events from the data service, publish, then acknowledge.
+
+An event is acknowledged only after the broker confirmed it, so a crash or a broker outage
+leaves it pending (delivery is at least once; consumers drop duplicates by message_id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+from uuid import UUID
+
+import structlog
+from contract_models.events import UserEvent
+from pydantic import ValidationError
+
+from business_service.events import EventPublisher
+from business_service.gateway import DataGateway
+from service_kit.errors import DomainError
+
+log = structlog.get_logger(__name__)
+
+
+def make_relay_id() -> str:
+    host = "".join(c if c.isalnum() or c in "._-" else "-" for c in socket.gethostname())[:60]
+    return f"{host}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        gateway: DataGateway,
+        publisher: EventPublisher,
+        batch_size: int = 100,
+        lease_seconds: int = 30,
+        interval_seconds: float = 1.0,
+        relay_id: str | None = None,
+    ) -> None:
+        self.gateway = gateway
+        self.publisher = publisher
+        self.batch_size = batch_size
+        self.lease_seconds = lease_seconds
+        self.interval_seconds = interval_seconds
+        self.relay_id = relay_id or make_relay_id()
+        self._lock = asyncio.Lock()
+
+    async def run_once(self) -> int:
+        """One pass: claim a batch, publish each event in order, acknowledge the confirmed ones."""
+        async with self._lock:
+            await self.publisher.connect()  # no lease on events that could not be published
+            batch = await self.gateway.claim_outbox(
+                relay_id=self.relay_id, limit=self.batch_size, lease_seconds=self.lease_seconds
+            )
+            confirmed: list[UUID] = []
+            blocked_users: set[int] = set()
+            try:
+                for event in batch.events:
+                    if event.user_id in blocked_users:
+                        continue  # keep each user's events in order behind a bad one
+                    try:
+                        payload = UserEvent.model_validate(event.payload.to_dict())
+                    except ValidationError:
+                        log.error(
+                            "outbox event does not match the events contract", event_id=str(event.event_id)
+                        )
+                        blocked_users.add(event.user_id)
+                        continue
+                    await self.publisher.publish(payload)
+                    confirmed.append(event.event_id)
+            finally:
+                if confirmed:
+                    await self.gateway.acknowledge_outbox(relay_id=self.relay_id, event_ids=confirmed)
+            if confirmed:
+                log.info("events published", count=len(confirmed))
+            return len(confirmed)
+
+    async def run_until_drained(self, *, max_passes: int = 50) -> int:
+        """Passes until one publishes nothing (for tests and shutdown)."""
+        total = 0
+        for _ in range(max_passes):
+            published = await self.run_once()
+            total += published
+            if published == 0:
+                break
+        return total
+
+    async def run_forever(self) -> None:
+        backoff = self.interval_seconds
+        while True:
+            try:
+                published = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except DomainError as exc:
+                log.warning("relay pass failed: data service", error=exc.detail)
+                published = -1
+            except Exception as exc:  # broker down, timeouts: events stay pending
+                log.warning("relay pass failed: broker", error=f"{type(exc).__name__}: {exc}")
+                published = -1
+            if published < 0:
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            backoff = self.interval_seconds
+            if published < self.batch_size:
+                await asyncio.sleep(self.interval_seconds)

@@ -1,0 +1,72 @@
+"""The business service's configuration, read from the environment (no prefix)."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "dev-jwt-secret-change-me"  # noqa: S105 - refused outside development
+DEFAULT_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - refused outside development
+
+
+class BusinessSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    data_service_url: str = Field("http://127.0.0.1:8001", description="Base URL of the data service.")
+    service_token: str = Field(DEFAULT_SERVICE_TOKEN, description="Bearer token the data service accepts.")
+    jwt_secret: str = Field(DEFAULT_JWT_SECRET, description="HMAC key that signs the access tokens.")
+    jwt_algorithm: Literal["HS256"] = Field("HS256", description="The only algorithm tokens may use.")
+    jwt_ttl_seconds: int = Field(3600, ge=1, description="Lifetime of an access token, in seconds.")
+    environment: Literal["development", "production"] = Field(
+        "development", description="In production the default secrets are refused."
+    )
+    redis_url: str | None = Field(
+        None, description="Redis for the user cache and login limits; unset: an in-process cache."
+    )
+    cache_ttl_seconds: int = Field(300, ge=1, description="How long a cached user lives, in seconds.")
+    rabbitmq_url: str | None = Field(
+        None, description="RabbitMQ for the user events; unset: events wait in the outbox."
+    )
+    events_exchange: str = Field("users.events", description="The durable topic exchange of user events.")
+    relay_interval_seconds: float = Field(1.0, gt=0, description="Pause between outbox relay passes.")
+    relay_batch_size: int = Field(100, ge=1, le=500, description="Events claimed per relay pass.")
+    relay_lease_seconds: int = Field(30, ge=1, le=3600, description="Lease on claimed outbox events.")
+    data_connect_timeout: float = Field(2.0, gt=0, description="Connect timeout to the data service (s).")
+    data_read_timeout: float = Field(5.0, gt=0, description="Read timeout of data service calls (s).")
+    data_retry_attempts: int = Field(3, ge=1, description="Attempts of an idempotent data service call.")
+    admin_username: str | None = Field(None, description="First admin's username (with email, password).")
+    admin_email: str | None = Field(None, description="First admin's email.")
+    admin_password: str | None = Field(None, description="First admin's password.")
+    max_body_bytes: int = Field(65536, ge=1, description="Largest request body accepted, in bytes.")
+    login_max_failures: int = Field(
+        10, ge=1, description="Failed logins per username, and x5 per address, in one window."
+    )
+    login_window_seconds: int = Field(300, ge=1, description="Window of the login limits, in seconds.")
+    log_level: str = Field("INFO", description="Log level.")
+    log_format: Literal["console", "json"] = Field("console", description="Log line format.")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Self:
+        if self.environment == "production":
+            unsafe = [
+                name
+                for name, value, default in (
+                    ("JWT_SECRET", self.jwt_secret, DEFAULT_JWT_SECRET),
+                    ("SERVICE_TOKEN", self.service_token, DEFAULT_SERVICE_TOKEN),
+                )
+                if value == default
+            ]
+            if unsafe:
+                raise ValueError(
+                    f"ENVIRONMENT=production refuses the default {' and '.join(unsafe)}; set them."
+                )
+        return self
+
+    @property
+    def admin_bootstrap(self) -> tuple[str, str, str] | None:
+        """(username, email, password) of the first admin, when all three are set."""
+        if self.admin_username and self.admin_email and self.admin_password:
+            return self.admin_username, self.admin_email, self.admin_password
+        return None

@@ -1,0 +1,22 @@
+"""What the lifespan builds once per process, kept on `app.state.resources`."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from business_service.cache import Cache
+from business_service.events import EventPublisher
+from business_service.gateway import DataGateway
+from business_service.relay import OutboxRelay
+from business_service.settings import BusinessSettings
+
+
+@dataclass(slots=True)
+class Resources:
+    settings: BusinessSettings
+    gateway: DataGateway
+    cache: Cache
+    publisher: EventPublisher | None = None
+    relay: OutboxRelay | None = None
+    relay_task: asyncio.Task[None] | None = None

@@ -1,0 +1,130 @@
+"""User operations: reads through the cache, writes through the data service, then invalidation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from contract_models.business import (
+    AdminUserUpdate,
+    PasswordChange,
+    ProfileUpdate,
+    RoleCounts,
+    UserPage,
+    UserPublic,
+    UserStats,
+)
+from data_api_client.models import User, UserUpdate
+
+from business_service.cache import Cache, user_key
+from business_service.gateway import DataGateway
+from business_service.security import hash_password, verify_password
+from service_kit.errors import Conflict, Forbidden, PreconditionFailed
+
+log = structlog.get_logger(__name__)
+_UNVERSIONED_ATTEMPTS = 3
+
+
+def to_public(user: User) -> UserPublic:
+    return UserPublic.model_validate(user.to_dict())
+
+
+async def load_user(*, gateway: DataGateway, cache: Cache, user_id: int, ttl_seconds: int) -> UserPublic:
+    """Cache-aside read of one user; NotFound when there is none."""
+    key = user_key(user_id)
+    cached = await cache.get(key)
+    if cached is not None:
+        return UserPublic.model_validate_json(cached)
+    user = to_public(await gateway.get_user(user_id=user_id))
+    await cache.set(key, user.model_dump_json(), ttl_seconds=ttl_seconds)
+    return user
+
+
+async def _apply(
+    *, gateway: DataGateway, cache: Cache, user_id: int, version: int | None, changes: dict[str, Any]
+) -> UserPublic:
+    """PATCH the user at `version`; without one, at the current version (retried if it moves)."""
+    try:
+        for attempt in range(_UNVERSIONED_ATTEMPTS):
+            current = version if version is not None else (await gateway.get_user(user_id=user_id)).version
+            body = UserUpdate.from_dict({"version": current, **changes})
+            try:
+                return to_public(await gateway.update_user(user_id=user_id, body=body))
+            except PreconditionFailed:
+                if version is not None or attempt == _UNVERSIONED_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+    finally:
+        await cache.delete(user_key(user_id))
+
+
+async def update_profile(
+    *, gateway: DataGateway, cache: Cache, user: UserPublic, update: ProfileUpdate
+) -> UserPublic:
+    changes = update.model_dump(exclude_unset=True, exclude={"version"})
+    version = update.model_dump(exclude_unset=True).get("version")
+    return await _apply(gateway=gateway, cache=cache, user_id=user.id, version=version, changes=changes)
+
+
+async def change_password(
+    *, gateway: DataGateway, cache: Cache, user: UserPublic, change: PasswordChange
+) -> None:
+    credentials = await gateway.get_credentials(user_id=user.id)
+    if not await verify_password(change.current_password, credentials.hashed_password):
+        raise Forbidden("The current password is wrong.")
+    hashed = await hash_password(change.new_password)
+    await _apply(
+        gateway=gateway,
+        cache=cache,
+        user_id=user.id,
+        version=credentials.version,
+        changes={"hashed_password": hashed},
+    )
+    log.info("password changed", user_id=user.id)
+
+
+async def admin_update(
+    *, gateway: DataGateway, cache: Cache, admin: UserPublic, user_id: int, update: AdminUserUpdate
+) -> UserPublic:
+    fields = update.model_dump(exclude_unset=True)
+    version = fields.pop("version", None)
+    if user_id == admin.id and (fields.get("role") == "user" or fields.get("is_active") is False):
+        raise Conflict("An admin cannot demote or deactivate themselves.")
+    user = await _apply(gateway=gateway, cache=cache, user_id=user_id, version=version, changes=fields)
+    log.info("user changed by admin", target_user_id=user_id, fields=sorted(fields))
+    return user
+
+
+async def delete_user(*, gateway: DataGateway, cache: Cache, admin: UserPublic, user_id: int) -> None:
+    if user_id == admin.id:
+        raise Conflict("An admin cannot delete themselves.")
+    try:
+        await gateway.delete_user(user_id=user_id)
+    finally:
+        await cache.delete(user_key(user_id))
+    log.info("user deleted by admin", target_user_id=user_id)
+
+
+async def list_users(
+    *,
+    gateway: DataGateway,
+    limit: int,
+    offset: int,
+    role: str | None,
+    is_active: bool | None,
+    q: str | None,
+) -> UserPage:
+    page = await gateway.list_users(limit=limit, offset=offset, role=role, is_active=is_active, q=q)
+    return UserPage(
+        items=[to_public(user) for user in page.items], total=page.total, limit=page.limit, offset=page.offset
+    )
+
+
+async def user_stats(*, gateway: DataGateway) -> UserStats:
+    stats = await gateway.get_user_stats()
+    return UserStats(
+        total=stats.total,
+        active=stats.active,
+        inactive=stats.inactive,
+        by_role=RoleCounts(user=stats.by_role.user, admin=stats.by_role.admin),
+    )

@@ -1,0 +1,80 @@
+"""Who may do what: every operation as anonymous, as a user on themselves, on someone else, as admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.business_service.conftest import Business, admin_token, bearer, register, token_for
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # {self} is the caller's own id, {other} someone else's
+    body: dict[str, Any] | None
+    statuses: dict[str, int]  # caller -> expected status
+
+
+CASES = [
+    Case("GET", "/users/me", None, {"anonymous": 401, "user": 200, "admin": 200}),
+    Case("PATCH", "/users/me", {"full_name": "X"}, {"anonymous": 401, "user": 200, "admin": 200}),
+    Case(
+        "POST",
+        "/users/me/password",
+        {"current_password": "wrong-password", "new_password": "new-password-1"},
+        {"anonymous": 401, "user": 403, "admin": 403},
+    ),
+    Case("GET", "/users", None, {"anonymous": 401, "user": 403, "admin": 200}),
+    Case("GET", "/users/stats", None, {"anonymous": 401, "user": 403, "admin": 200}),
+    Case("GET", "/users/{self}", None, {"anonymous": 401, "user": 200, "admin": 200}),
+    Case("GET", "/users/{other}", None, {"anonymous": 401, "user": 403, "admin": 200}),
+    Case("PATCH", "/users/{self}", {"is_active": True}, {"anonymous": 401, "user": 403, "admin": 200}),
+    Case("PATCH", "/users/{other}", {"is_active": False}, {"anonymous": 401, "user": 403, "admin": 200}),
+    Case("DELETE", "/users/{self}", None, {"anonymous": 401, "user": 403, "admin": 409}),
+    Case("DELETE", "/users/{other}", None, {"anonymous": 401, "user": 403, "admin": 204}),
+]
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "user", "admin"])
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
+async def test_authorization(business: Business, case: Case, caller: str) -> None:
+    client = business.client
+    await register(client, "alice")
+    other = await register(client, "bob")
+    headers: dict[str, str] = {}
+    if caller == "user":
+        headers = bearer(await token_for(client, "alice"))
+    elif caller == "admin":
+        headers = bearer(await admin_token(client))
+    me = (await client.get("/users/me", headers=headers)).json() if headers else {"id": 1}
+    path = case.path.format(self=me["id"], other=other["id"])
+    response = await client.request(case.method, path, headers=headers, json=case.body)
+    assert response.status_code == case.statuses[caller], response.text
+    if response.status_code >= 400:
+        assert response.headers["content-type"] == "application/problem+json"
+    if response.status_code == 401:
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+async def test_401_comes_before_validation(business: Business) -> None:
+    client = business.client
+    assert (await client.get("/users/0")).status_code == 401
+    assert (await client.get("/users", params={"limit": 0})).status_code == 401
+    assert (await client.patch("/users/me", json={"nope": 1})).status_code == 401
+
+
+async def test_validation_and_media_type_problems(business: Business) -> None:
+    client = business.client
+    headers = bearer(await admin_token(client))
+    assert (await client.get("/users/0", headers=headers)).status_code == 422
+    assert (await client.get("/users", headers=headers, params={"limit": 101})).status_code == 422
+    assert (await client.patch("/users/me", headers=headers, json={"email": None})).status_code == 422
+    wrong_type = await client.post("/auth/register", content=b"x", headers={"Content-Type": "text/plain"})
+    assert wrong_type.status_code == 415
+    too_big = await client.post("/auth/register", json={"username": "x" * 70000})
+    assert too_big.status_code == 413
+    form_as_json = await client.post("/auth/token", json={"username": "a", "password": "b"})
+    assert form_as_json.status_code == 415

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from business_service.settings import BusinessSettings
+
+
+def test_production_refuses_default_secrets() -> None:
+    with pytest.raises(ValidationError, match="JWT_SECRET and SERVICE_TOKEN"):
+        BusinessSettings(environment="production")
+    with pytest.raises(ValidationError, match="SERVICE_TOKEN"):
+        BusinessSettings(environment="production", jwt_secret="x" * 40)
+    settings = BusinessSettings(environment="production", jwt_secret="x" * 40, service_token="y" * 40)
+    assert settings.redis_url is None
+
+
+def test_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATA_SERVICE_URL", "http://data:9000")
+    monkeypatch.setenv("JWT_TTL_SECONDS", "60")
+    monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
+    settings = BusinessSettings()
+    assert settings.data_service_url == "http://data:9000"
+    assert settings.jwt_ttl_seconds == 60
+    assert settings.redis_url == "redis://cache:6379/0"
+    assert settings.admin_bootstrap is None
+
+
+def test_only_hs256_is_accepted() -> None:
+    with pytest.raises(ValidationError):
+        BusinessSettings(jwt_algorithm="none")
+
+
+def test_every_setting_is_described() -> None:
+    assert all(field.description for field in BusinessSettings.model_fields.values())
