@@ -37,18 +37,22 @@ class BodyGuardMiddleware:
     def __init__(self, app: ASGIApp, *, contract: dict[str, Any], max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.rules: list[tuple[str, re.Pattern[str], set[str]]] = []
-        for path, item in contract.get("paths", {}).items():
+        # (path pattern, {method: media types}); literal paths first, as the router matches
+        # them, so that `/users/stats` is never taken for `/users/{user_id}`.
+        self.paths: list[tuple[re.Pattern[str], dict[str, set[str]]]] = []
+        for path, item in sorted(contract.get("paths", {}).items(), key=lambda kv: kv[0].count("{")):
             pattern = re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$")
-            for method, operation in item.items():
-                body = operation.get("requestBody") if isinstance(operation, dict) else None
-                if body:
-                    self.rules.append((method.upper(), pattern, set(body.get("content", {}))))
+            bodies = {
+                method.upper(): set(operation["requestBody"].get("content", {}))
+                for method, operation in item.items()
+                if isinstance(operation, dict) and operation.get("requestBody")
+            }
+            self.paths.append((pattern, bodies))
 
     def _media_types(self, method: str, path: str) -> set[str] | None:
-        for rule_method, pattern, types in self.rules:
-            if rule_method == method and pattern.match(path):
-                return types
+        for pattern, bodies in self.paths:
+            if pattern.match(path):
+                return bodies.get(method)
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -35,9 +35,12 @@ class LiveService:
 
 @contextmanager
 def live_service(
-    name: str, factory: str, env: Mapping[str, str], *, ready_path: str = "/ready"
+    name: str, factory: str, env: Mapping[str, str | None], *, ready_path: str = "/ready"
 ) -> Iterator[LiveService]:
-    """Run `uvicorn <factory> --factory` until the block ends; wait until `ready_path` answers 200."""
+    """Run `uvicorn <factory> --factory` until the block ends; wait until `ready_path` answers 200.
+
+    `env` adds to this process's environment; a None value removes the variable.
+    """
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / f"{name}-{port}.log"
@@ -58,7 +61,7 @@ def live_service(
                 "5",
             ],
             cwd=ROOT,
-            env={**os.environ, "LOG_FORMAT": "json", **env},
+            env=child_env(env),
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -73,6 +76,16 @@ def live_service(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def child_env(changes: Mapping[str, str | None]) -> dict[str, str]:
+    env = {**os.environ, "LOG_FORMAT": "json"}
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
 
 
 def _wait_ready(service: LiveService, path: str, timeout: float = 60.0) -> None:

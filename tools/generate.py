@@ -54,6 +54,10 @@ DATAMODEL_CODEGEN_OPTIONS = [
     "--strict-nullable",
     "--use-missing-sentinel",
     "--use-schema-description",
+    # JSON Schema's boolean does not admit 0 or "true"; Pydantic's lax mode would. (Integers
+    # stay lax: JSON Schema counts 48.0 as an integer, which StrictInt refuses.)
+    "--strict-types",
+    "bool",
     "--disable-timestamp",
     # Formatting happens afterwards with an explicit ruff configuration: ruff would otherwise
     # pick up whichever config file lies above the output folder, and the bytes would depend

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 
 class ProblemError(BaseModel):
@@ -26,7 +26,7 @@ class Readiness(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Literal["ready"]
     checks: Annotated[
-        dict[str, bool],
+        dict[str, StrictBool],
         Field(
             description="Each dependency and whether it answers; only `data_service` decides readiness.",
             examples=[{"data_service": True, "cache": True, "broker": True}],
@@ -178,7 +178,7 @@ class AdminUserUpdate(BaseModel):
     role: Annotated[
         Literal["user", "admin"] | MISSING, Field(description="What the user may do.")
     ] = MISSING
-    is_active: bool | MISSING = MISSING
+    is_active: StrictBool | MISSING = MISSING
 
 
 class UserPublic(BaseModel):
@@ -214,7 +214,7 @@ class UserPublic(BaseModel):
         ),
     ]
     role: Annotated[Literal["user", "admin"], Field(description="What the user may do.")]
-    is_active: bool
+    is_active: StrictBool
     version: Annotated[
         int,
         Field(
@@ -285,5 +285,6 @@ class Problem(BaseModel):
         list[ProblemError] | MISSING, Field(description="Each field that failed validation.")
     ] = MISSING
     checks: Annotated[
-        dict[str, bool] | MISSING, Field(description="Each readiness check and whether it passed.")
+        dict[str, StrictBool] | MISSING,
+        Field(description="Each readiness check and whether it passed."),
     ] = MISSING

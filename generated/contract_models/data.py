@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StrictBool
 
 
 class ProblemError(BaseModel):
@@ -27,7 +27,7 @@ class Readiness(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Literal["ready"]
     checks: Annotated[
-        dict[str, bool],
+        dict[str, StrictBool],
         Field(
             description="Each readiness check and whether it passed.",
             examples=[{"database": True, "migrations": True}],
@@ -86,7 +86,7 @@ class UserCreate(BaseModel):
         Literal["user", "admin"] | MISSING,
         Field(description="What the user may do in the business API."),
     ] = MISSING
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class UserUpdate(BaseModel):
@@ -147,7 +147,7 @@ class UserUpdate(BaseModel):
         Literal["user", "admin"] | MISSING,
         Field(description="What the user may do in the business API."),
     ] = MISSING
-    is_active: bool | MISSING = MISSING
+    is_active: StrictBool | MISSING = MISSING
 
 
 class User(BaseModel):
@@ -185,7 +185,7 @@ class User(BaseModel):
     role: Annotated[
         Literal["user", "admin"], Field(description="What the user may do in the business API.")
     ]
-    is_active: bool
+    is_active: StrictBool
     version: Annotated[
         int,
         Field(
@@ -225,7 +225,7 @@ class UserCredentials(BaseModel):
     role: Annotated[
         Literal["user", "admin"], Field(description="What the user may do in the business API.")
     ]
-    is_active: bool
+    is_active: StrictBool
     version: Annotated[
         int,
         Field(
@@ -361,5 +361,6 @@ class Problem(BaseModel):
         list[ProblemError] | MISSING, Field(description="Each field that failed validation.")
     ] = MISSING
     checks: Annotated[
-        dict[str, bool] | MISSING, Field(description="Each readiness check and whether it passed.")
+        dict[str, StrictBool] | MISSING,
+        Field(description="Each readiness check and whether it passed."),
     ] = MISSING

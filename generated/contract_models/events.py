@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StrictBool
 
 
 class EventUser(BaseModel):
@@ -20,7 +20,7 @@ class EventUser(BaseModel):
     username: Annotated[str, Field(max_length=32)]
     full_name: Annotated[str, Field(max_length=100)]
     role: Literal["user", "admin"]
-    is_active: bool
+    is_active: StrictBool
     version: Annotated[int, Field(ge=1)]
     created_at: AwareDatetime
     updated_at: AwareDatetime

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager
+
+import pytest
+
+from tests import infra
+from tests.fuzz.gate import COVERAGE_LINES
+from tests.live import LiveService, live_service
+
+SERVICE_TOKEN = "fuzz-service-token"
+JWT_SECRET = "fuzz-jwt-secret-0123456789abcdef0123456789"
+ADMIN = {
+    "ADMIN_USERNAME": "fuzz-admin",
+    "ADMIN_EMAIL": "fuzz-admin@example.com",
+    "ADMIN_PASSWORD": "fuzz-admin-password",
+}
+
+
+@pytest.fixture
+async def fresh_database(postgres_server_url: str) -> AsyncIterator[str]:
+    """Each fuzz pass starts from a newly created, migrated database."""
+    from data_service.migrate import upgrade_to_head  # noqa: PLC0415
+
+    url = await infra.create_database(postgres_server_url, prefix="fuzz")
+    await upgrade_to_head(url)
+    yield url
+    await infra.drop_database(postgres_server_url, url)
+
+
+def data_service(
+    database_url: str, factory: str = "data_service.app:create_app"
+) -> AbstractContextManager[LiveService]:
+    return live_service("data", factory, {"DATABASE_URL": database_url, "SERVICE_TOKEN": SERVICE_TOKEN})
+
+
+def business_service(
+    data: LiveService, *, redis_url: str, rabbitmq_url: str
+) -> AbstractContextManager[LiveService]:
+    env = {
+        "DATA_SERVICE_URL": data.url,
+        "SERVICE_TOKEN": SERVICE_TOKEN,
+        "JWT_SECRET": JWT_SECRET,
+        "REDIS_URL": redis_url,
+        "RABBITMQ_URL": rabbitmq_url,
+        # Fuzzing logs in far more often than any person; the limiter is tested on its own.
+        "LOGIN_MAX_FAILURES": "100000",
+        **ADMIN,
+    }
+    return live_service("business", "business_service.app:create_app", env)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in COVERAGE_LINES:
+        terminalreporter.write_line(f"stateful link coverage: {line}")

@@ -1,0 +1,131 @@
+"""The schemathesis gate: one configuration, used by CI, `make fuzz` and the planted-failure test."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORTS = ROOT / "reports" / "fuzz"
+DEEP = os.environ.get("FUZZ_DEEP") == "1"
+
+# CI: fixed seed, one worker, nothing remembered between runs, a bounded number of examples.
+# `make fuzz-deep`: a new seed each run and many more examples.
+SEED = random.randrange(2**32) if DEEP else 20261121
+MAX_EXAMPLES = 200 if DEEP else int(os.environ.get("FUZZ_MAX_EXAMPLES", "25"))
+PHASES = "examples,coverage,fuzzing,stateful"
+
+
+@dataclass(frozen=True)
+class GateResult:
+    name: str
+    returncode: int
+    output: str
+    ndjson: Path
+    junit: Path
+
+    @property
+    def passed(self) -> bool:
+        return self.returncode == 0
+
+
+def run_gate(
+    *, name: str, spec: str, url: str, headers: Mapping[str, str] = {}, extra: Sequence[str] = ()
+) -> GateResult:
+    """Run schemathesis with all checks and all phases against `url`, described by openapi/`spec`."""
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    junit, ndjson = REPORTS / f"{name}.xml", REPORTS / f"{name}.ndjson"
+    command = [
+        str(Path(sys.executable).parent / "schemathesis"),
+        f"--config-file={ROOT / 'schemathesis.toml'}",
+        "run",
+        str(ROOT / "openapi" / spec),
+        f"--url={url}",
+        "--checks=all",
+        f"--phases={PHASES}",
+        "--workers=1",
+        f"--seed={SEED}",
+        "--generation-database=none",
+        f"--max-examples={MAX_EXAMPLES}",
+        "--request-timeout=10",
+        "--report=junit,ndjson",
+        f"--report-junit-path={junit}",
+        f"--report-ndjson-path={ndjson}",
+        "--no-color",
+        *[f"--header={key}: {value}" for key, value in headers.items()],
+        *extra,
+    ]
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=900)
+    output = completed.stdout + completed.stderr
+    (REPORTS / f"{name}.txt").write_text(output)
+    return GateResult(name, completed.returncode, output, ndjson, junit)
+
+
+Link = tuple[str, str, str, str]  # (method, path, status, link name) of the source response
+_TRANSITION = re.compile(r'"transition":\{"id":"(\w+) (\S+) -> \[(\d+)\] (.+?) -> \w+ \S+?"')
+
+
+def declared_links(spec: str) -> set[Link]:
+    """Every OpenAPI link the contract declares."""
+    contract: dict[str, Any] = yaml.safe_load((ROOT / "openapi" / spec).read_text())
+    found: set[Link] = set()
+    for path, item in contract["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                for link_name in response.get("links", {}):
+                    found.add((method.upper(), path, str(status), link_name))
+    return found
+
+
+def followed_links(ndjson: Path) -> set[Link]:
+    """Every link schemathesis's stateful phase followed, from its NDJSON event report."""
+    return {
+        (m.group(1), m.group(2), m.group(3), m.group(4)) for m in _TRANSITION.finditer(ndjson.read_text())
+    }
+
+
+@dataclass(frozen=True)
+class LinkCoverage:
+    declared: frozenset[Link]
+    followed: frozenset[Link]
+
+    @property
+    def share(self) -> float:
+        return len(self.declared & self.followed) / len(self.declared) if self.declared else 1.0
+
+    @property
+    def missed(self) -> list[Link]:
+        return sorted(self.declared - self.followed)
+
+    def summary(self, name: str) -> str:
+        hit = len(self.declared & self.followed)
+        return f"{name}: followed {hit} of {len(self.declared)} declared links ({self.share:.0%})"
+
+
+def link_coverage(spec: str, *ndjson: Path) -> LinkCoverage:
+    followed: set[Link] = set()
+    for path in ndjson:
+        followed |= followed_links(path)
+    return LinkCoverage(frozenset(declared_links(spec)), frozenset(followed))
+
+
+COVERAGE_LINES: list[str] = []
+
+
+def record_coverage(line: str) -> None:
+    """Keep a coverage line for the terminal summary and the report folder."""
+    COVERAGE_LINES.append(line)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    with (REPORTS / "link-coverage.txt").open("a") as out:
+        out.write(line + "\n")
