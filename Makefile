@@ -14,7 +14,7 @@ RUN := $(UV) run --frozen --no-sync
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint format typecheck test pytest fuzz fuzz-deep \
-	bench migrate run clean
+	migrate run clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -59,9 +59,6 @@ fuzz: $(STAMP) ## schemathesis against both services, as in CI
 
 fuzz-deep: $(STAMP) ## A larger, randomised schemathesis run, by hand
 	FUZZ_DEEP=1 $(RUN) pytest -m fuzz $(PYTEST_ARGS)
-
-bench: $(STAMP) ## Benchmark the services against a bare FastAPI app
-	$(RUN) python -m tools.bench
 
 migrate: $(STAMP) ## Apply the database migrations (DATABASE_URL, or the embedded database)
 	$(RUN) python -m data_service.migrate
