@@ -49,8 +49,8 @@ typecheck: $(STAMP) ## mypy: strict on our code, and the generated clients
 	$(RUN) mypy
 	$(RUN) mypy --strict generated/data-api-client/data_api_client generated/business-api-client/business_api_client
 
-pytest: $(STAMP) ## Only the pytest suite (PYTEST_ARGS=... to narrow it)
-	$(RUN) pytest -m "not fuzz" $(PYTEST_ARGS)
+pytest: $(STAMP) ## The whole pytest suite, schemathesis gate included (PYTEST_ARGS=... to narrow it)
+	$(RUN) pytest $(PYTEST_ARGS)
 
 test: check-generated lint typecheck pytest ## Everything CI runs: drift check, lint, types, tests
 

@@ -21,7 +21,7 @@ from business_service.settings import BusinessSettings
 from business_service.state import Resources
 from service_kit.contract import load_contract, serve_contract
 from service_kit.errors import DomainError
-from service_kit.http import AccessLogMiddleware, BodyGuardMiddleware
+from service_kit.http import AccessLogMiddleware, ContractGuardMiddleware
 from service_kit.logging import configure_logging
 from service_kit.problems import install_problem_handlers
 from service_kit.request_id import RequestIdMiddleware
@@ -108,7 +108,7 @@ def create_app(
     app.include_router(users.router)
     serve_contract(app, "business")
     app.add_middleware(
-        BodyGuardMiddleware, contract=load_contract("business"), max_body_bytes=settings.max_body_bytes
+        ContractGuardMiddleware, contract=load_contract("business"), max_body_bytes=settings.max_body_bytes
     )
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)

@@ -14,7 +14,7 @@ from data_service.embedded import start_embedded_postgres
 from data_service.routes import health, outbox, users
 from data_service.settings import DataSettings
 from service_kit.contract import load_contract, serve_contract
-from service_kit.http import AccessLogMiddleware, BodyGuardMiddleware
+from service_kit.http import AccessLogMiddleware, ContractGuardMiddleware
 from service_kit.logging import configure_logging
 from service_kit.problems import install_problem_handlers
 from service_kit.request_id import RequestIdMiddleware
@@ -45,9 +45,9 @@ def create_app(settings: DataSettings | None = None) -> FastAPI:
     app.include_router(outbox.router)
     install_problem_handlers(app)
     serve_contract(app, "data")
-    # The last added runs first: request id, access log, token, then the body guard.
+    # The last added runs first: request id, access log, token, then the contract guard.
     app.add_middleware(
-        BodyGuardMiddleware, contract=load_contract("data"), max_body_bytes=config.max_body_bytes
+        ContractGuardMiddleware, contract=load_contract("data"), max_body_bytes=config.max_body_bytes
     )
     app.add_middleware(ServiceTokenMiddleware, token=config.service_token)
     app.add_middleware(AccessLogMiddleware)

@@ -1,10 +1,11 @@
-"""ASGI middleware shared by both services: a request-body guard and the access log."""
+"""ASGI middleware shared by both services: the contract guard and the access log."""
 
 from __future__ import annotations
 
 import json
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -27,33 +28,44 @@ class _TooLarge(Exception):
     pass
 
 
-class BodyGuardMiddleware:
-    """Refuse bodies over `max_body_bytes` (413) and media types the contract does not list (415).
+_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"})
 
-    The media types come from the contract's `requestBody` of each operation, so the
-    rule lives where the API is described and not in every route.
+
+@dataclass(frozen=True)
+class _PathItem:
+    methods: frozenset[str]
+    bodies: dict[str, set[str]]  # method -> the media types its requestBody lists
+
+
+class ContractGuardMiddleware:
+    """Answer from the contract before routing: 405 for a method the contract does not list
+    at a path, 413 for a body over `max_body_bytes`, 415 for a media type it does not list.
+
+    The router cannot do the first: `PATCH /users/stats` would reach `PATCH /users/{user_id}`
+    and fail as a bad id, though the contract says `/users/stats` is its own path.
     """
 
     def __init__(self, app: ASGIApp, *, contract: dict[str, Any], max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        # (path pattern, {method: media types}); literal paths first, as the router matches
-        # them, so that `/users/stats` is never taken for `/users/{user_id}`.
-        self.paths: list[tuple[re.Pattern[str], dict[str, set[str]]]] = []
-        for path, item in sorted(contract.get("paths", {}).items(), key=lambda kv: kv[0].count("{")):
+        self.paths: list[tuple[re.Pattern[str], _PathItem]] = []
+        # The most literal path wins: compared segment by segment, a literal beats a template.
+        for path, item in sorted(
+            contract.get("paths", {}).items(),
+            key=lambda kv: [segment.startswith("{") for segment in kv[0].split("/")],
+        ):
             pattern = re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$")
+            operations = {m.upper(): op for m, op in item.items() if m.upper() in _METHODS}
+            methods = set(operations) | ({"HEAD"} if "GET" in operations else set())
             bodies = {
-                method.upper(): set(operation["requestBody"].get("content", {}))
-                for method, operation in item.items()
-                if isinstance(operation, dict) and operation.get("requestBody")
+                method: set(operation["requestBody"].get("content", {}))
+                for method, operation in operations.items()
+                if operation.get("requestBody")
             }
-            self.paths.append((pattern, bodies))
+            self.paths.append((pattern, _PathItem(frozenset(methods), bodies)))
 
-    def _media_types(self, method: str, path: str) -> set[str] | None:
-        for pattern, bodies in self.paths:
-            if pattern.match(path):
-                return bodies.get(method)
-        return None
+    def _path_item(self, path: str) -> _PathItem | None:
+        return next((item for pattern, item in self.paths if pattern.match(path)), None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,7 +82,19 @@ class BodyGuardMiddleware:
                 f"The request body is larger than {self.max_body_bytes} bytes.",
             )
             return
-        expected = self._media_types(scope["method"], scope["path"])
+        item = self._path_item(scope["path"])
+        if item is not None and scope["method"] not in item.methods:
+            allow = ", ".join(sorted(item.methods))
+            await self._reject(
+                send,
+                405,
+                "Method Not Allowed",
+                "http-405",
+                f"{scope['method']} is not an operation of this path; it has {allow}.",
+                extra_headers=((b"allow", allow.encode()),),
+            )
+            return
+        expected = item.bodies.get(scope["method"]) if item is not None else None
         if expected is not None:
             given = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
             if given not in expected:
@@ -116,15 +140,18 @@ class BodyGuardMiddleware:
             )
 
     @staticmethod
-    async def _reject(send: Send, status: int, title: str, slug: str, detail: str) -> None:
+    async def _reject(
+        send: Send,
+        status: int,
+        title: str,
+        slug: str,
+        detail: str,
+        *,
+        extra_headers: tuple[tuple[bytes, bytes], ...] = (),
+    ) -> None:
         body = _problem(status, title, slug, detail)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [*_PROBLEM_HEADERS, (b"content-length", str(len(body)).encode())],
-            }
-        )
+        headers = [*_PROBLEM_HEADERS, (b"content-length", str(len(body)).encode()), *extra_headers]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 

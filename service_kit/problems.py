@@ -7,7 +7,6 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
@@ -73,15 +72,6 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _allowed_methods(request: Request) -> str:
-    """Every method some route serves at this path (Starlette lists only the first route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
-            methods |= route.methods or set()
-    return ", ".join(sorted(methods))
-
-
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400:
@@ -93,9 +83,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             detail="The request body could not be parsed.",
             instance=request.url.path,
         )
+    # Starlette's 405 carries its `Allow`; the contract guard answers 405 on contract paths.
     headers = dict(exc.headers or {})
-    if exc.status_code == 405:
-        headers["Allow"] = _allowed_methods(request)
     titles = {404: "Not Found", 405: "Method Not Allowed"}
     return problem_response(
         status=exc.status_code,

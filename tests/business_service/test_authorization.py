@@ -78,3 +78,16 @@ async def test_validation_and_media_type_problems(business: Business) -> None:
     assert too_big.status_code == 413
     form_as_json = await client.post("/auth/token", json={"username": "a", "password": "b"})
     assert form_as_json.status_code == 415
+
+
+async def test_a_method_the_contract_does_not_list_is_405_even_before_auth(business: Business) -> None:
+    # `/users/me` and `/users/stats` are paths of their own, not ids of `/users/{user_id}`.
+    for method, path, allow in (
+        ("DELETE", "/users/me", "GET, HEAD, PATCH"),
+        ("PATCH", "/users/stats", "GET, HEAD"),
+        ("GET", "/auth/token", "POST"),
+    ):
+        response = await business.client.request(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response.headers["Allow"] == allow
+        assert response.headers["content-type"] == "application/problem+json"

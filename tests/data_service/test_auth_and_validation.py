@@ -1,4 +1,4 @@
-"""The service token, body guard and validation answers, before anything reaches PostgreSQL."""
+"""The service token, contract guard and validation answers, before anything reaches PostgreSQL."""
 
 from __future__ import annotations
 
@@ -128,3 +128,33 @@ async def test_wrong_media_type_is_415_and_big_body_is_413(client: httpx.AsyncCl
     big = user_body(full_name="x" * 70000)
     response = await client.post("/users", json=big)
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        # Found by schemathesis: the router took `/users/stats` for `/users/{user_id}` (422).
+        ("PATCH", "/users/stats", "GET, HEAD"),
+        ("DELETE", "/users/stats", "GET, HEAD"),
+        ("PUT", "/users/1", "DELETE, GET, HEAD, PATCH"),
+        ("DELETE", "/users", "GET, HEAD, POST"),
+        ("POST", "/users/by-username/ada", "GET, HEAD"),
+        ("GET", "/outbox/claim", "POST"),
+        ("TRACE", "/health", "GET, HEAD"),
+    ],
+)
+async def test_a_method_the_contract_does_not_list_is_405(
+    client: httpx.AsyncClient, method: str, path: str, allow: str
+) -> None:
+    response = await client.request(method, path, json={"version": 1})
+    assert response.status_code == 405
+    assert response.headers["Allow"] == allow
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 405
+
+
+async def test_a_path_outside_the_contract_keeps_the_routers_405(client: httpx.AsyncClient) -> None:
+    response = await client.post("/openapi.json")
+    assert response.status_code == 405
+    assert sorted(response.headers["Allow"].split(", ")) == ["GET", "HEAD"]
+    assert response.headers["content-type"] == "application/problem+json"

@@ -46,6 +46,18 @@ async def test_get_by_id_and_username_and_credentials(client: httpx.AsyncClient)
         assert credentials.id == created["id"]
 
 
+async def test_a_deleted_user_is_gone_at_both_addresses(client: httpx.AsyncClient) -> None:
+    # The fuzz gate cannot connect the two addresses of a user (see schemathesis.toml).
+    created = await make_user(client, "ada")
+    assert (await client.delete(f"/users/{created['id']}")).status_code == 204
+    for path in (
+        f"/users/{created['id']}",
+        "/users/by-username/ada",
+        "/users/by-username/ada/credentials",
+    ):
+        assert (await client.get(path)).status_code == 404, path
+
+
 async def test_unknown_user_is_404(client: httpx.AsyncClient) -> None:
     for method, path in [
         ("GET", "/users/999"),

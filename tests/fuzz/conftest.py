@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, asynccontextmanager
 
 import pytest
+from redis.asyncio import Redis
 
 from tests import infra
 from tests.fuzz.gate import COVERAGE_LINES
@@ -18,15 +19,30 @@ ADMIN = {
 }
 
 
-@pytest.fixture
-async def fresh_database(postgres_server_url: str) -> AsyncIterator[str]:
-    """Each fuzz pass starts from a newly created, migrated database."""
+@asynccontextmanager
+async def fresh_state(postgres_server_url: str, redis_url: str | None = None) -> AsyncIterator[str]:
+    """A newly created, migrated database (and an empty Redis database): one pass's
+    leftovers, such as deleted users or cached ones, must not decide the next pass."""
     from data_service.migrate import upgrade_to_head  # noqa: PLC0415
 
+    if redis_url is not None:
+        redis = Redis.from_url(redis_url)
+        try:
+            await redis.flushdb()
+        finally:
+            await redis.aclose()
     url = await infra.create_database(postgres_server_url, prefix="fuzz")
-    await upgrade_to_head(url)
-    yield url
-    await infra.drop_database(postgres_server_url, url)
+    try:
+        await upgrade_to_head(url)
+        yield url
+    finally:
+        await infra.drop_database(postgres_server_url, url)
+
+
+@pytest.fixture
+async def fresh_database(postgres_server_url: str) -> AsyncIterator[str]:
+    async with fresh_state(postgres_server_url) as url:
+        yield url
 
 
 def data_service(
