@@ -11,10 +11,12 @@ STAMP := $(VENV)/.synced-$(UV_VERSION)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 RUN := $(UV) run --frozen --no-sync
+# The git ref `make contract-check` compares openapi/ with.
+BASE ?= main
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated lint format typecheck test pytest fuzz fuzz-deep \
-	migrate run clean
+.PHONY: help install generate check-generated contract-check lint format typecheck test pytest fuzz fuzz-deep \
+	migrate run dist clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -37,6 +39,9 @@ generate: $(STAMP) ## Validate openapi/ and regenerate generated/ from it
 check-generated: $(STAMP) ## Fail if generated/ is not what `make generate` makes (or is uncommitted)
 	$(RUN) python tools/generate.py --check
 
+contract-check: $(STAMP) ## Fail on breaking changes to openapi/ since BASE (main) without a major version bump
+	$(RUN) python tools/contract_check.py --base $(BASE)
+
 lint: $(STAMP) ## ruff lint and format check
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
@@ -52,7 +57,7 @@ typecheck: $(STAMP) ## mypy: strict on our code, and the generated clients
 pytest: $(STAMP) ## The whole pytest suite, schemathesis gate included (PYTEST_ARGS=... to narrow it)
 	$(RUN) pytest $(PYTEST_ARGS)
 
-test: check-generated lint typecheck pytest ## Everything CI runs: drift check, lint, types, tests
+test: check-generated contract-check lint typecheck pytest ## Everything CI runs: drift and contract checks, lint, types, tests
 
 fuzz: $(STAMP) ## schemathesis against both services, as in CI
 	$(RUN) pytest -m fuzz $(PYTEST_ARGS)
@@ -65,6 +70,12 @@ migrate: $(STAMP) ## Apply the database migrations (DATABASE_URL, or the embedde
 
 run: $(STAMP) ## Start both services: business on :8000, data on :8001
 	$(RUN) python -m tools.run
+
+dist: $(UV) ## Wheels and sdists of the generated clients in dist/, versioned as their contracts
+	rm -f dist/data_api_client-* dist/business_api_client-*
+	$(UV) build --quiet --out-dir dist generated/data-api-client
+	$(UV) build --quiet --out-dir dist generated/business-api-client
+	@ls dist/data_api_client-* dist/business_api_client-*
 
 clean: ## Remove the environments, caches and reports
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache reports dist

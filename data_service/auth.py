@@ -6,10 +6,13 @@ import hmac
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service_kit.contract import SWAGGER_UI_FILES
 from service_kit.problems import problem_response
 
-# Paths anyone may call: the probes and the served contract.
-PUBLIC_PATHS = frozenset({"/health", "/ready", "/openapi.json", "/docs", "/docs/oauth2-redirect"})
+# Paths anyone may call: the probes, the metrics, and the served contract with Swagger UI's files.
+PUBLIC_PATHS = frozenset(
+    {"/health", "/ready", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", *SWAGGER_UI_FILES}
+)
 
 
 class ServiceTokenMiddleware:

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 import yaml
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from starlette.responses import FileResponse, HTMLResponse
+from starlette.routing import Route
 
 CONTRACTS = Path(__file__).resolve().parent.parent / "openapi"
+# Swagger UI's own files, served by the app: FastAPI's /docs page loads them from a CDN,
+# which a closed network does not reach. They come pinned in the fastapi-offline wheel.
+SWAGGER_UI_STATIC = Path(fastapi_offline.__file__).resolve().parent / "static"
+SWAGGER_UI_FILES = {
+    "/docs/swagger-ui-bundle.js": "swagger-ui-bundle.js",
+    "/docs/swagger-ui.css": "swagger-ui.css",
+    "/docs/favicon.png": "favicon.png",
+}
 
 
 @cache
@@ -28,6 +41,46 @@ def serve_contract(app: FastAPI, name: str) -> None:
     """
     contract = load_contract(name)
     app.openapi = lambda: contract  # type: ignore[method-assign]
+    serve_swagger_ui(app)
+
+
+def serve_swagger_ui(app: FastAPI) -> None:
+    """Replace FastAPI's /docs page by one that loads Swagger UI from this app, not a CDN.
+
+    The page keeps the app's settings (`swagger_ui_init_oauth`, `swagger_ui_parameters`,
+    the OAuth2 redirect page FastAPI already serves).
+    """
+    docs_url, openapi_url = app.docs_url, app.openapi_url
+    if not docs_url or not openapi_url:
+        return
+    app.router.routes[:] = [
+        route for route in app.router.routes if not (isinstance(route, Route) and route.path == docs_url)
+    ]
+
+    async def swagger_ui_html(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        redirect = app.swagger_ui_oauth2_redirect_url
+        return get_swagger_ui_html(
+            openapi_url=root + openapi_url,
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{root}/docs/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}/docs/swagger-ui.css",
+            swagger_favicon_url=f"{root}/docs/favicon.png",
+            oauth2_redirect_url=root + redirect if redirect else None,
+            init_oauth=app.swagger_ui_init_oauth,
+            swagger_ui_parameters=app.swagger_ui_parameters,
+        )
+
+    app.add_route(docs_url, swagger_ui_html, include_in_schema=False)
+    for path, file in SWAGGER_UI_FILES.items():
+        app.add_route(path, _static_file(SWAGGER_UI_STATIC / file), include_in_schema=False)
+
+
+def _static_file(path: Path) -> Callable[[Request], Awaitable[FileResponse]]:
+    async def serve(_request: Request) -> FileResponse:
+        return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
+
+    return serve
 
 
 def derived_openapi(app: FastAPI) -> dict[str, Any]:
