@@ -23,6 +23,7 @@ from service_kit.contract import load_contract, serve_contract
 from service_kit.errors import DomainError
 from service_kit.http import AccessLogMiddleware, ContractGuardMiddleware
 from service_kit.logging import configure_logging
+from service_kit.metrics import metrics_router
 from service_kit.problems import install_problem_handlers
 from service_kit.request_id import RequestIdMiddleware
 
@@ -106,10 +107,11 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(me.router)  # /users/me before /users/{user_id}
     app.include_router(users.router)
+    app.include_router(metrics_router())
     serve_contract(app, "business")
     app.add_middleware(
         ContractGuardMiddleware, contract=load_contract("business"), max_body_bytes=settings.max_body_bytes
     )
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, service="business")
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -43,6 +43,7 @@ from data_api_client.models import (
 from data_api_client.types import UNSET, Response, Unset
 from httpx_aiohttp import AiohttpTransport
 
+from business_service.metrics import DATA_RETRIES
 from business_service.settings import BusinessSettings
 from service_kit.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
 from service_kit.request_id import HEADER, current_request_id
@@ -128,6 +129,8 @@ class DataGateway:
                 on=_is_retryable, attempts=attempts, wait_initial=0.05, wait_max=1.0, wait_jitter=0.1
             ):
                 with attempt:
+                    if attempt.num > 1:
+                        DATA_RETRIES.labels(operation).inc()
                     response = await call()
                     if response.status_code == 503:
                         raise DataServiceBusy(response)

@@ -25,7 +25,9 @@ class BusinessSettings(BaseSettings):
     redis_url: str | None = Field(
         None, description="Redis for the user cache and login limits; unset: an in-process cache."
     )
-    cache_ttl_seconds: int = Field(300, ge=1, description="How long a cached user lives, in seconds.")
+    cache_ttl_seconds: int = Field(
+        300, ge=0, description="How long a cached user lives, in seconds; 0 turns the user cache off."
+    )
     rabbitmq_url: str | None = Field(
         None, description="RabbitMQ for the user events; unset: events wait in the outbox."
     )

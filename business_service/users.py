@@ -18,6 +18,7 @@ from data_api_client.models import User, UserUpdate
 
 from business_service.cache import Cache, user_key
 from business_service.gateway import DataGateway
+from business_service.metrics import CACHE_HITS, CACHE_MISSES
 from business_service.security import hash_password, verify_password
 from service_kit.errors import Conflict, Forbidden, PreconditionFailed
 
@@ -30,14 +31,22 @@ def to_public(user: User) -> UserPublic:
 
 
 async def load_user(*, gateway: DataGateway, cache: Cache, user_id: int, ttl_seconds: int) -> UserPublic:
-    """Cache-aside read of one user; NotFound when there is none."""
-    key = user_key(user_id)
-    cached = await cache.get(key)
+    """Cache-aside read of one user (no cache when `ttl_seconds` is 0); NotFound when there is none."""
+    if ttl_seconds == 0:
+        return to_public(await gateway.get_user(user_id=user_id))
+    cached = await cache.get(user_key(user_id))
     if cached is not None:
+        CACHE_HITS.inc()
         return UserPublic.model_validate_json(cached)
+    CACHE_MISSES.inc()
     user = to_public(await gateway.get_user(user_id=user_id))
-    await cache.set(key, user.model_dump_json(), ttl_seconds=ttl_seconds)
+    await cache_user(cache=cache, user=user, ttl_seconds=ttl_seconds)
     return user
+
+
+async def cache_user(*, cache: Cache, user: UserPublic, ttl_seconds: int) -> None:
+    """Keep `user` where `load_user` looks first (the bench also fills the cache with it)."""
+    await cache.set(user_key(user.id), user.model_dump_json(), ttl_seconds=ttl_seconds)
 
 
 async def _apply(

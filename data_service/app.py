@@ -11,11 +11,13 @@ from fastapi import FastAPI
 from data_service.auth import ServiceTokenMiddleware
 from data_service.db import make_engine, make_session_factory
 from data_service.embedded import start_embedded_postgres
+from data_service.metrics import refresh_outbox_gauges
 from data_service.routes import health, outbox, users
 from data_service.settings import DataSettings
 from service_kit.contract import load_contract, serve_contract
 from service_kit.http import AccessLogMiddleware, ContractGuardMiddleware
 from service_kit.logging import configure_logging
+from service_kit.metrics import metrics_router
 from service_kit.problems import install_problem_handlers
 from service_kit.request_id import RequestIdMiddleware
 
@@ -43,6 +45,7 @@ def create_app(settings: DataSettings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(users.router)
     app.include_router(outbox.router)
+    app.include_router(metrics_router(before_scrape=refresh_outbox_gauges))
     install_problem_handlers(app)
     serve_contract(app, "data")
     # The last added runs first: request id, access log, token, then the contract guard.
@@ -50,6 +53,6 @@ def create_app(settings: DataSettings | None = None) -> FastAPI:
         ContractGuardMiddleware, contract=load_contract("data"), max_body_bytes=config.max_body_bytes
     )
     app.add_middleware(ServiceTokenMiddleware, token=config.service_token)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, service="data")
     app.add_middleware(RequestIdMiddleware)
     return app

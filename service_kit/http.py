@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service_kit.metrics import UNMATCHED_ROUTE, observe_request
 from service_kit.request_id import current_request_id
 
 log = structlog.get_logger("access")
@@ -156,10 +157,12 @@ class ContractGuardMiddleware:
 
 
 class AccessLogMiddleware:
-    """One structured line per request: method, route, status, duration (and the request id)."""
+    """One structured line per request (method, route, status, duration, request id, user
+    id where known), and the same observation for the request metrics."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
+        self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -177,12 +180,20 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            route = scope.get("route")
+            seconds = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None)
+            observe_request(
+                service=self.service,
+                method=scope["method"],
+                route=route or UNMATCHED_ROUTE,
+                status=status,
+                seconds=seconds,
+            )
             log.info(
                 "request",
                 method=scope["method"],
-                route=getattr(route, "path", scope["path"]),
+                route=route or scope["path"],
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(seconds * 1000, 2),
                 user_id=scope.get("state", {}).get("user_id"),
             )

@@ -1,0 +1,21 @@
+"""The business service's own metrics (request metrics come from service_kit)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+CACHE_LOOKUPS = Counter("cache_lookups", "User cache lookups, by result: hit or miss.", ["result"])
+CACHE_HITS, CACHE_MISSES = CACHE_LOOKUPS.labels("hit"), CACHE_LOOKUPS.labels("miss")
+DATA_RETRIES = Counter(
+    "data_client_retries",
+    "Calls to the data service sent again after a transport error or a 503.",
+    ["operation"],
+)
+RELAY_PUBLISHED = Counter(
+    "outbox_relay_published_events", "User events published and confirmed by the broker."
+)
+RELAY_LAG = Histogram(
+    "outbox_relay_lag_seconds",
+    "From a user change (the event's time) to the broker's confirmation of its event.",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+)

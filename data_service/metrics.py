@@ -1,0 +1,34 @@
+"""The data service's own metrics: the outbox backlog, read from PostgreSQL at each scrape."""
+
+from __future__ import annotations
+
+import math
+
+from fastapi import Request
+from prometheus_client import Gauge
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from data_service import outbox_repository
+from data_service.db import is_unavailable
+
+OUTBOX_PENDING = Gauge("outbox_pending_events", "User events written but not yet acknowledged by a relay.")
+OUTBOX_OLDEST_AGE = Gauge(
+    "outbox_oldest_pending_age_seconds",
+    "Age of the oldest unacknowledged event: how far the relay lags (0 when none is pending).",
+)
+
+
+async def refresh_outbox_gauges(request: Request) -> None:
+    """Read the backlog; while the database is away the gauges say NaN (unknown), not 0."""
+    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    try:
+        async with factory() as session:
+            backlog = await outbox_repository.backlog(session=session)
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        OUTBOX_PENDING.set(math.nan)
+        OUTBOX_OLDEST_AGE.set(math.nan)
+        return
+    OUTBOX_PENDING.set(backlog.pending)
+    OUTBOX_OLDEST_AGE.set(backlog.oldest_age_seconds)

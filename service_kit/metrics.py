@@ -1,0 +1,64 @@
+"""Prometheus metrics shared by both services, and the `/metrics` route that exposes them.
+
+Metrics live in the process-wide default registry. With several uvicorn workers, set
+`PROMETHEUS_MULTIPROC_DIR` to an empty directory: every worker then writes its samples
+there and each scrape sums all workers (prometheus_client's multiprocess mode).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from starlette.responses import Response
+
+# A route template, never the raw path: a fuzzer's random paths must not become labels.
+UNMATCHED_ROUTE = "<unmatched>"
+
+REQUESTS = Counter(
+    "http_requests",
+    "HTTP requests answered, by service, method, route template and status.",
+    ["service", "method", "route", "status"],
+)
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time from the request's arrival to the end of its answer, by service, method and route template.",
+    ["service", "method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+
+
+def observe_request(*, service: str, method: str, route: str, status: int, seconds: float) -> None:
+    REQUESTS.labels(service, method, route, str(status)).inc()
+    LATENCY.labels(service, method, route).observe(seconds)
+
+
+def _registry() -> CollectorRegistry:
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return registry
+    return REGISTRY
+
+
+def metrics_router(*, before_scrape: Callable[[Request], Awaitable[None]] | None = None) -> APIRouter:
+    """`GET /metrics` in Prometheus's text format; `before_scrape` refreshes gauges first."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/metrics", operation_id="getMetrics")
+    async def get_metrics(request: Request) -> Response:
+        if before_scrape is not None:
+            await before_scrape(request)
+        return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,67 @@
+"""`/metrics` of the business service: cache hits and misses, data-client retries, requests."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.business_service.conftest import (
+    Business,
+    admin_token,
+    bearer,
+    business_settings,
+    register,
+    running,
+)
+from tests.business_service.test_resilience import SwitchableTransport
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+async def scrape(client: httpx.AsyncClient) -> Samples:
+    response = await client.get("/metrics")  # no token: it is for Prometheus
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def cache(samples: Samples, result: str) -> float:
+    return samples[("cache_lookups_total", (("result", result),))]
+
+
+async def test_cache_hits_and_misses_are_counted(business: Business) -> None:
+    client = business.client
+    user = await register(client, "hana")
+    headers = bearer(await admin_token(client))
+    assert (await client.get("/users/me", headers=headers)).status_code == 200  # the caller is cached
+    before = await scrape(client)
+    for _ in range(3):
+        assert (await client.get(f"/users/{user['id']}", headers=headers)).status_code == 200
+    after = await scrape(client)
+    assert cache(after, "miss") - cache(before, "miss") == 1
+    assert cache(after, "hit") - cache(before, "hit") >= 2
+    route = (("method", "GET"), ("route", "/users/{user_id}"), ("service", "business"), ("status", "200"))
+    assert after[("http_requests_total", route)] - before.get(("http_requests_total", route), 0) == 3
+
+
+async def test_data_client_retries_are_counted(data_app: FastAPI, clean: None) -> None:
+    transport = SwitchableTransport(data_app)
+    settings = business_settings(redis_url=None, data_retry_attempts=3)
+    async with running(settings, data_transport=transport) as business:
+        user = await register(business.client, "ines")
+        headers = bearer(await admin_token(business.client))
+        assert (await business.client.get("/users/me", headers=headers)).status_code == 200
+        before = await scrape(business.client)
+        transport.down = True
+        outage = await business.client.get(f"/users/{user['id']}", headers=headers)
+        assert outage.status_code == 503
+        transport.down = False
+        after = await scrape(business.client)
+    key = ("data_client_retries_total", (("operation", "get_user"),))
+    assert after[key] - before.get(key, 0) == 2  # three attempts: two of them retries
+
