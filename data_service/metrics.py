@@ -11,10 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from data_service import outbox_repository
 from data_service.db import is_unavailable
 
-OUTBOX_PENDING = Gauge("outbox_pending_events", "User events written but not yet acknowledged by a relay.")
+# Whichever worker answered the scrape read the backlog last: with several workers
+# (multiprocess mode), its value is the one to report, not one series per process.
+OUTBOX_PENDING = Gauge(
+    "outbox_pending_events",
+    "User events written but not yet acknowledged by a relay.",
+    multiprocess_mode="livemostrecent",
+)
 OUTBOX_OLDEST_AGE = Gauge(
     "outbox_oldest_pending_age_seconds",
     "Age of the oldest unacknowledged event: how far the relay lags (0 when none is pending).",
+    multiprocess_mode="livemostrecent",
 )
 
 

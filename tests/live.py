@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,11 +35,17 @@ class LiveService:
 
 @contextmanager
 def live_service(
-    name: str, factory: str, env: Mapping[str, str | None], *, ready_path: str = "/ready"
+    name: str,
+    factory: str,
+    env: Mapping[str, str | None],
+    *,
+    ready_path: str = "/ready",
+    uvicorn_args: Sequence[str] = (),
 ) -> Iterator[LiveService]:
     """Run `uvicorn <factory> --factory` until the block ends; wait until `ready_path` answers 200.
 
     `env` adds to this process's environment; a None value removes the variable.
+    `uvicorn_args` go to uvicorn as they are (`--workers 2`, say).
     """
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -59,6 +65,7 @@ def live_service(
                 "--no-access-log",
                 "--timeout-graceful-shutdown",
                 "5",
+                *uvicorn_args,
             ],
             cwd=ROOT,
             env=child_env(env),
