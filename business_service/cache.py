@@ -14,6 +14,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 log = structlog.get_logger(__name__)
+# What a failing Redis raises. uvloop (which uvicorn runs on) raises RuntimeError, not an
+# OSError, when a command is written to a connection the server or the network has reset.
+REDIS_FAILURES: tuple[type[Exception], ...] = (RedisError, OSError, RuntimeError)
 
 
 def user_key(user_id: int) -> str:
@@ -93,6 +96,9 @@ class RedisCache:
         self._down_since: float | None = None
         self._next_try = 0.0
         self._retry_after = retry_after_seconds
+        # Keys whose invalidation failed while Redis was away (one per user changed then):
+        # deleted before the next read, so a change made meanwhile is not served afterwards.
+        self._undeleted: set[str] = set()
 
     @property
     def is_up(self) -> bool:
@@ -119,8 +125,12 @@ class RedisCache:
         if self._skip():
             return None
         try:
+            if self._undeleted:
+                undeleted = set(self._undeleted)
+                await self._redis.delete(*undeleted)
+                self._undeleted -= undeleted
             value = await self._redis.get(key)
-        except (RedisError, OSError) as exc:
+        except REDIS_FAILURES as exc:
             self._failed(exc)
             return None
         self._succeeded()
@@ -131,7 +141,7 @@ class RedisCache:
             return
         try:
             await self._redis.set(key, value, ex=ttl_seconds)
-        except (RedisError, OSError) as exc:
+        except REDIS_FAILURES as exc:
             self._failed(exc)
             return
         self._succeeded()
@@ -140,7 +150,8 @@ class RedisCache:
         # Not skipped while down: an invalidation is worth one quick attempt.
         try:
             await self._redis.delete(key)
-        except (RedisError, OSError) as exc:
+        except REDIS_FAILURES as exc:
+            self._undeleted.add(key)
             self._failed(exc)
             return
         self._succeeded()
@@ -153,7 +164,7 @@ class RedisCache:
                 pipe.incr(key)
                 pipe.expire(key, ttl_seconds, nx=True)
                 count, _ = await pipe.execute()
-        except (RedisError, OSError) as exc:
+        except REDIS_FAILURES as exc:
             self._failed(exc)
             return 0
         self._succeeded()
@@ -164,7 +175,7 @@ class RedisCache:
             return 0
         try:
             seconds = await self._redis.ttl(key)
-        except (RedisError, OSError) as exc:
+        except REDIS_FAILURES as exc:
             self._failed(exc)
             return 0
         self._succeeded()
@@ -173,7 +184,7 @@ class RedisCache:
     async def ping(self) -> bool:
         try:
             await self._redis.ping()
-        except (RedisError, OSError) as exc:
+        except REDIS_FAILURES as exc:
             self._failed(exc)
             return False
         self._succeeded()

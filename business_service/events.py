@@ -24,10 +24,15 @@ class EventPublisher:
 
     @property
     def connected(self) -> bool:
-        return self._connection is not None and not self._connection.is_closed
+        """Whether the broker connection is up now (a robust connection that lost its socket
+        is not closed, it is reconnecting in the background)."""
+        return self._connection is not None and self._connection.connected.is_set()
 
     async def connect(self) -> AbstractRobustExchange:
-        if self._exchange is not None and self.connected:
+        """The exchange, once connected; raises at once while the connection is down."""
+        if self._connection is not None and not self.connected:
+            raise ConnectionError("the broker connection is down and reconnecting")
+        if self._exchange is not None:
             return self._exchange
         if self._connection is None:
             self._connection = await aio_pika.connect_robust(self._url, timeout=5)

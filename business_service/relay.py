@@ -10,14 +10,18 @@ import asyncio
 import os
 import secrets
 import socket
+import time
+from datetime import UTC, datetime
 from uuid import UUID
 
 import structlog
 from contract_models.events import UserEvent
+from data_api_client.models import OutboxEvent
 from pydantic import ValidationError
 
 from business_service.events import EventPublisher
 from business_service.gateway import DataGateway
+from business_service.metrics import RELAY_LAG, RELAY_PUBLISHED
 from service_kit.errors import DomainError
 
 log = structlog.get_logger(__name__)
@@ -46,18 +50,36 @@ class OutboxRelay:
         self.interval_seconds = interval_seconds
         self.relay_id = relay_id or make_relay_id()
         self._lock = asyncio.Lock()
+        # Events of a failed pass, still leased to this relay: published first on the next pass.
+        self._held: list[OutboxEvent] = []
+        self._held_until = 0.0
+
+    async def _next_batch(self) -> list[OutboxEvent]:
+        if self._held and time.monotonic() < self._held_until:
+            return self._held
+        claimed_at = time.monotonic()
+        batch = await self.gateway.claim_outbox(
+            relay_id=self.relay_id, limit=self.batch_size, lease_seconds=self.lease_seconds
+        )
+        # Retried by this relay only while its lease surely holds; after that they are
+        # claimed again like any pending event (by this relay or another).
+        self._held_until = claimed_at + self.lease_seconds / 2
+        return list(batch.events)
 
     async def run_once(self) -> int:
-        """One pass: claim a batch, publish each event in order, acknowledge the confirmed ones."""
+        """One pass: claim a batch, publish each event in order, acknowledge the confirmed ones.
+
+        When a publish fails, the rest of the batch stays leased to this relay and is
+        published first on the next pass, instead of waiting for the lease to expire.
+        """
         async with self._lock:
             await self.publisher.connect()  # no lease on events that could not be published
-            batch = await self.gateway.claim_outbox(
-                relay_id=self.relay_id, limit=self.batch_size, lease_seconds=self.lease_seconds
-            )
+            events = await self._next_batch()
+            self._held = []
             confirmed: list[UUID] = []
             blocked_users: set[int] = set()
             try:
-                for event in batch.events:
+                for position, event in enumerate(events):
                     if event.user_id in blocked_users:
                         continue  # keep each user's events in order behind a bad one
                     try:
@@ -68,8 +90,14 @@ class OutboxRelay:
                         )
                         blocked_users.add(event.user_id)
                         continue
-                    await self.publisher.publish(payload)
+                    try:
+                        await self.publisher.publish(payload)
+                    except Exception:
+                        self._held = [e for e in events[position:] if e.user_id not in blocked_users]
+                        raise
                     confirmed.append(event.event_id)
+                    RELAY_PUBLISHED.inc()
+                    RELAY_LAG.observe((datetime.now(UTC) - event.occurred_at).total_seconds())
             finally:
                 if confirmed:
                     await self.gateway.acknowledge_outbox(relay_id=self.relay_id, event_ids=confirmed)

@@ -8,6 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.business_service.conftest import (
     Business,
+    BusinessFactory,
     admin_token,
     bearer,
     business_settings,
@@ -65,3 +66,21 @@ async def test_data_client_retries_are_counted(data_app: FastAPI, clean: None) -
     key = ("data_client_retries_total", (("operation", "get_user"),))
     assert after[key] - before.get(key, 0) == 2  # three attempts: two of them retries
 
+
+async def test_relay_publications_and_lag_are_exported(
+    make_business: BusinessFactory, rabbitmq_url: str
+) -> None:
+    async with make_business(rabbitmq_url=rabbitmq_url, relay_interval_seconds=30) as business:
+        relay = business.resources.relay
+        assert relay is not None
+        await relay.run_until_drained()  # the first admin's event
+        before = await scrape(business.client)
+        await register(business.client, "lena")
+        await register(business.client, "mira")
+        assert await relay.run_until_drained() == 2
+        after = await scrape(business.client)
+    published = ("outbox_relay_published_events_total", ())
+    assert after[published] - before[published] == 2
+    lags = ("outbox_relay_lag_seconds_count", ())
+    assert after[lags] - before[lags] == 2
+    assert after[("outbox_relay_lag_seconds_sum", ())] > before[("outbox_relay_lag_seconds_sum", ())]

@@ -1,0 +1,219 @@
+"""Both services running for real under uvicorn, the real servers, and a proxy to cut them.
+
+The services run as subprocesses (tests/live.py), so a fault here is what production sees:
+a refused, reset or unanswered TCP connection (tests/tcpproxy.py), never a mocked client.
+Each test publishes to an exchange of its own, and these tests cache in a Redis database
+of their own, so other suites running on the same servers do not disturb them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import aio_pika
+import asyncpg
+import httpx
+import pytest
+from aio_pika.abc import AbstractIncomingMessage
+
+from tests import infra
+from tests.live import LiveService, live_service
+
+SERVICE_TOKEN = "faults-service-token"
+JWT_SECRET = "faults-jwt-secret-0123456789abcdef0123456789"
+PASSWORD = "user-password-1"
+FAULTS_REDIS_DB = 14  # not the other suites' database: they flush theirs before each test
+
+# Settings the children would otherwise inherit from this process's environment.
+_UNSET: dict[str, str | None] = {
+    "ENVIRONMENT": None,
+    "REDIS_URL": None,
+    "RABBITMQ_URL": None,
+    "ADMIN_USERNAME": None,
+    "ADMIN_EMAIL": None,
+    "ADMIN_PASSWORD": None,
+}
+
+
+def data_service(database_url: str, **env: str | None) -> AbstractContextManager[LiveService]:
+    settings = {**_UNSET, "DATABASE_URL": database_url, "SERVICE_TOKEN": SERVICE_TOKEN, **env}
+    return live_service("data", "data_service.app:create_app", settings)
+
+
+def business_service(data_url: str, **env: str | None) -> AbstractContextManager[LiveService]:
+    """The business service on `data_url`; `env` adds settings (RABBITMQ_URL, REDIS_URL...)."""
+    settings = {
+        **_UNSET,
+        "DATA_SERVICE_URL": data_url,
+        "SERVICE_TOKEN": SERVICE_TOKEN,
+        "JWT_SECRET": JWT_SECRET,
+        "RELAY_INTERVAL_SECONDS": "0.05",
+        **env,
+    }
+    return live_service("business", "business_service.app:create_app", settings)
+
+
+@contextmanager
+def started_together(*services: AbstractContextManager[LiveService]) -> Iterator[list[LiveService]]:
+    """Start `services` at the same time (a start is mostly Python importing); stop them all at the end."""
+    with ExitStack() as stack:
+        with ThreadPoolExecutor(len(services)) as pool:
+            starts = [pool.submit(stack.enter_context, service) for service in services]
+        # Every start has ended here; one that failed raises, and the stack stops the others.
+        yield [start.result() for start in starts]
+
+
+@pytest.fixture(scope="session")
+def live_data(migrated_database_url: str) -> Iterator[LiveService]:
+    """One data service for the tests that do not cut PostgreSQL."""
+    with data_service(migrated_database_url) as service:
+        yield service
+
+
+@pytest.fixture
+async def database(migrated_database_url: str) -> str:
+    """The session's database, emptied; the live services use it."""
+    connection = await asyncpg.connect(infra.libpq(migrated_database_url))
+    try:
+        await connection.execute("TRUNCATE users, outbox RESTART IDENTITY")
+    finally:
+        await connection.close()
+    return migrated_database_url
+
+
+@pytest.fixture
+def faults_redis_url(redis_url: str) -> str:
+    return urlsplit(redis_url)._replace(path=f"/{FAULTS_REDIS_DB}").geturl()
+
+
+async def fetch(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:
+    connection = await asyncpg.connect(infra.libpq(database_url))
+    try:
+        return await connection.fetch(query, *args)
+    finally:
+        await connection.close()
+
+
+async def all_published(database_url: str) -> bool:
+    """Whether every outbox event is acknowledged (published and confirmed)."""
+    rows = await fetch(database_url, "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL")
+    return bool(rows[0]["n"] == 0)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, within: float, what: str) -> None:
+    deadline = time.monotonic() + within
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {within}s: {what}")
+        await asyncio.sleep(0.1)
+
+
+# The business API, as a client sees it.
+
+
+def user_body(name: str) -> dict[str, str]:
+    return {"email": f"{name}@example.com", "username": name, "password": PASSWORD}
+
+
+async def register(client: httpx.AsyncClient, name: str) -> dict[str, Any]:
+    response = await client.post("/auth/register", json=user_body(name))
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+async def bearer(client: httpx.AsyncClient, name: str) -> dict[str, str]:
+    response = await client.post("/auth/token", data={"username": name, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def assert_problem(response: httpx.Response, status: int) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == status
+    if status == 503:
+        assert int(response.headers["Retry-After"]) >= 1
+
+
+# The broker, as a consumer sees it.
+
+
+@dataclass(frozen=True)
+class Event:
+    message_id: str
+    routing_key: str
+    body: dict[str, Any]
+
+    @property
+    def user_id(self) -> int:
+        user_id: int = self.body["user"]["id"]
+        return user_id
+
+
+class EventTap:
+    """A queue bound to a fresh exchange, so it receives every event published there."""
+
+    def __init__(self, rabbitmq_url: str) -> None:
+        self.url = rabbitmq_url
+        self.exchange_name = f"faults.{uuid.uuid4().hex[:12]}"
+        self.events: list[Event] = []
+
+    async def __aenter__(self) -> Self:
+        self._connection = await aio_pika.connect(self.url, timeout=5)
+        channel = await self._connection.channel()
+        self._exchange = await channel.declare_exchange(
+            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        queue = await channel.declare_queue("", exclusive=True)
+        await queue.bind(self._exchange, routing_key="#")
+        await queue.consume(self._received, no_ack=True)
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        try:
+            await self._exchange.delete()
+        finally:
+            await self._connection.close()
+
+    async def _received(self, message: AbstractIncomingMessage) -> None:
+        assert message.message_id is not None
+        assert message.routing_key is not None
+        self.events.append(Event(message.message_id, message.routing_key, json.loads(message.body)))
+
+    def of_type(self, event_type: str) -> list[Event]:
+        return [event for event in self.events if event.routing_key == event_type]
+
+    async def wait_for(self, event_type: str, count: int, *, within: float = 15) -> list[Event]:
+        """Wait until `count` distinct events of `event_type` have arrived; return them all."""
+
+        async def arrived() -> bool:
+            return len({e.message_id for e in self.of_type(event_type)}) >= count
+
+        await eventually(arrived, within=within, what=f"{count} {event_type} events")
+        return self.of_type(event_type)
+
+
+@pytest.fixture
+async def tap(rabbitmq_url: str) -> AsyncIterator[EventTap]:
+    async with EventTap(rabbitmq_url) as started:
+        yield started
+
+
+def quick_reconnect(rabbitmq_url: str) -> str:
+    """`rabbitmq_url` asking aio-pika to reconnect after 1 s instead of its default 5 s."""
+    parts = urlsplit(rabbitmq_url)
+    query = f"{parts.query}&reconnect_interval=1" if parts.query else "reconnect_interval=1"
+    return parts._replace(query=query).geturl()
