@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from data_service.auth import ServiceTokenMiddleware
+from data_service.auth import ServiceTokenMiddleware, public_paths
 from data_service.db import make_engine, make_session_factory
 from data_service.embedded import start_embedded_postgres
 from data_service.metrics import refresh_outbox_gauges
@@ -52,7 +52,9 @@ def create_app(settings: DataSettings | None = None) -> FastAPI:
     app.add_middleware(
         ContractGuardMiddleware, contract=load_contract("data"), max_body_bytes=config.max_body_bytes
     )
-    app.add_middleware(ServiceTokenMiddleware, token=config.service_token)
+    app.add_middleware(
+        ServiceTokenMiddleware, token=config.service_token, public=public_paths(load_contract("data"))
+    )
     app.add_middleware(AccessLogMiddleware, service="data")
     app.add_middleware(RequestIdMiddleware)
     return app

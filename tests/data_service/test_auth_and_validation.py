@@ -6,22 +6,30 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from service_kit.contract import load_contract
 from tests.data_service.conftest import make_user, user_body
 
-PROTECTED = [
-    ("GET", "/users"),
-    ("POST", "/users"),
-    ("GET", "/users/stats"),
-    ("GET", "/users/1"),
-    ("PATCH", "/users/1"),
-    ("DELETE", "/users/1"),
-    ("GET", "/users/1/credentials"),
-    ("GET", "/users/by-username/ada"),
-    ("GET", "/users/by-username/ada/credentials"),
-    ("POST", "/outbox/claim"),
-    ("POST", "/outbox/ack"),
-    ("GET", "/outbox/stats"),
-]
+
+def _operations(*, public: bool) -> list[tuple[str, str]]:
+    """Every operation of the contract that is (or is not) open without the token, with ids filled in."""
+    contract = load_contract("data")
+    return [
+        (method.upper(), path.replace("{user_id}", "1").replace("{username}", "ada"))
+        for path, item in contract["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict)
+        and "responses" in operation
+        and (operation.get("security") == []) is public
+    ]
+
+
+PROTECTED = _operations(public=False)
+PUBLIC = _operations(public=True)
+
+
+def test_the_contract_opens_only_the_probes_and_metrics() -> None:
+    assert sorted(PUBLIC) == [("GET", "/health"), ("GET", "/metrics"), ("GET", "/ready")]
+    assert len(PROTECTED) == 12
 
 
 @pytest.mark.parametrize(
@@ -46,6 +54,8 @@ async def test_missing_or_wrong_token_is_401(
 async def test_probes_and_contract_need_no_token(data_app: FastAPI) -> None:
     transport = httpx.ASGITransport(app=data_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://data") as anonymous:
+        for method, path in PUBLIC:
+            assert (await anonymous.request(method, path)).status_code == 200, path
         assert (await anonymous.get("/health")).json() == {"status": "ok"}
         assert (await anonymous.get("/ready")).status_code == 200
         contract = (await anonymous.get("/openapi.json")).json()
