@@ -31,6 +31,10 @@ class Cache(Protocol):
         """Add one to a counter that expires `ttl_seconds` after its first increment."""
         ...
 
+    async def count(self, key: str) -> int:
+        """The value of a counter made by `incr` (0 when absent)."""
+        ...
+
     async def ttl(self, key: str) -> int:
         """Seconds until `key` expires (0 when absent)."""
         ...
@@ -71,6 +75,10 @@ class MemoryCache:
         self._items[key] = (expires, str(count + 1))
         return count + 1
 
+    async def count(self, key: str) -> int:
+        item = self._live(key)
+        return 0 if item is None else int(item[1])
+
     async def ttl(self, key: str) -> int:
         item = self._live(key)
         return 0 if item is None else max(1, int(item[0] - time.monotonic()))
@@ -99,6 +107,9 @@ class RedisCache:
         # Keys whose invalidation failed while Redis was away (one per user changed then):
         # deleted before the next read, so a change made meanwhile is not served afterwards.
         self._undeleted: set[str] = set()
+        # Counters (failed logins) kept in this process while Redis is away, so that the
+        # login limits still hold, per process, during an outage.
+        self._counters = MemoryCache()
 
     @property
     def is_up(self) -> bool:
@@ -158,7 +169,7 @@ class RedisCache:
 
     async def incr(self, key: str, *, ttl_seconds: int) -> int:
         if self._skip():
-            return 0
+            return await self._counters.incr(key, ttl_seconds=ttl_seconds)
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.incr(key)
@@ -166,18 +177,29 @@ class RedisCache:
                 count, _ = await pipe.execute()
         except REDIS_FAILURES as exc:
             self._failed(exc)
-            return 0
+            return await self._counters.incr(key, ttl_seconds=ttl_seconds)
         self._succeeded()
         return int(count)
 
+    async def count(self, key: str) -> int:
+        if self._skip():
+            return await self._counters.count(key)
+        try:
+            value = await self._redis.get(key)
+        except REDIS_FAILURES as exc:
+            self._failed(exc)
+            return await self._counters.count(key)
+        self._succeeded()
+        return int(value) if value is not None and str(value).isdigit() else 0
+
     async def ttl(self, key: str) -> int:
         if self._skip():
-            return 0
+            return await self._counters.ttl(key)
         try:
             seconds = await self._redis.ttl(key)
         except REDIS_FAILURES as exc:
             self._failed(exc)
-            return 0
+            return await self._counters.ttl(key)
         self._succeeded()
         return max(0, int(seconds))
 

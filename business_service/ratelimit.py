@@ -22,8 +22,7 @@ def _keys(*, username: str, address: str) -> tuple[str, str]:
 async def ensure_login_allowed(*, cache: Cache, username: str, address: str, max_failures: int) -> None:
     user_key, address_key = _keys(username=username, address=address)
     for key, limit in ((user_key, max_failures), (address_key, max_failures * ADDRESS_FACTOR)):
-        count = await cache.get(key)
-        if count is not None and count.isdigit() and int(count) >= limit:
+        if await cache.count(key) >= limit:
             retry_after = await cache.ttl(key)
             log.warning("login limited", by=key.split(":")[2])
             raise TooManyRequests("Too many failed logins; try again later.", retry_after=max(1, retry_after))

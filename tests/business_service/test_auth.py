@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import jwt
+import pytest
 
 from tests.business_service.conftest import (
     JWT_SECRET,
@@ -95,8 +96,11 @@ async def test_wrong_username_and_wrong_password_look_the_same(business: Busines
     assert bodies[0] == bodies[1] == bodies[2]
 
 
-async def test_failed_logins_are_limited(make_business: BusinessFactory) -> None:
-    async with make_business(login_max_failures=3) as business:
+@pytest.mark.parametrize("redis", ["up", "down"])
+async def test_failed_logins_are_limited(make_business: BusinessFactory, redis: str) -> None:
+    # With Redis away, the limits hold per process instead of being lifted.
+    overrides = {"redis_url": "redis://127.0.0.1:1/0"} if redis == "down" else {}
+    async with make_business(login_max_failures=3, **overrides) as business:
         client = business.client
         await register(client, "noah")
         for _ in range(3):
