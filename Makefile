@@ -16,7 +16,7 @@ BASE ?= main
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated contract-check lint format typecheck test pytest fuzz fuzz-deep \
-	migrate run dist clean
+	migrate run bench dist clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ migrate: $(STAMP) ## Apply the database migrations (DATABASE_URL, or the embedde
 
 run: $(STAMP) ## Start both services: business on :8000, data on :8001
 	$(RUN) python -m tools.run
+
+bench: $(STAMP) ## Load-test the services against a bare FastAPI app with wrk; writes reports/bench.json
+	$(RUN) python -m tools.bench
 
 dist: $(UV) ## Wheels and sdists of the generated clients in dist/, versioned as their contracts
 	rm -f dist/data_api_client-* dist/business_api_client-*

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -25,28 +26,47 @@ def get_engine(request: Request) -> AsyncEngine:
     return engine
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the route succeeds, rolled back otherwise.
+@asynccontextmanager
+async def _database_errors_as_503() -> AsyncIterator[None]:
+    """An unreachable database, wherever it shows (connect, statement, commit), becomes 503."""
+    try:
+        yield
+    except DomainError:
+        raise
+    except Exception as error:
+        if is_unavailable(error):
+            raise ServiceUnavailable(
+                "The database does not answer; try again later.", retry_after=RETRY_AFTER_SECONDS
+            ) from error
+        raise
 
-    An unreachable database, wherever it shows (connect, statement, commit), becomes 503.
-    """
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the route succeeds, rolled back otherwise."""
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    async with factory() as session:
+    async with factory() as session, _database_errors_as_503():
         try:
             yield session
             await session.commit()
         except DomainError:
             await session.rollback()
             raise
-        except Exception as error:
-            if is_unavailable(error):
-                raise ServiceUnavailable(
-                    "The database does not answer; try again later.", retry_after=RETRY_AFTER_SECONDS
-                ) from error
-            raise
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for a GET: its statements run in autocommit, without BEGIN and COMMIT.
+
+    Two round trips fewer per request; nothing is lost, as under PostgreSQL's READ COMMITTED
+    every statement sees its own snapshot, in a transaction or not.
+    """
+    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    async with factory() as session, _database_errors_as_503():
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
 
 
 SettingsDep = Annotated[DataSettings, Depends(get_settings)]
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 # scope="function": the transaction ends before the response is sent, so a failed commit is reported.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,11 +52,14 @@ async def add_user(*, session: AsyncSession, user: UserRow) -> UserRow:
     return user
 
 
+# Built once: building the statement on every call cost a tenth of a GET's CPU.
+_USER_BY_ID = select(UserRow).where(UserRow.id == bindparam("user_id"))
+_USER_BY_ID_FOR_UPDATE = _USER_BY_ID.with_for_update()
+
+
 async def get_user(*, session: AsyncSession, user_id: int, for_update: bool = False) -> UserRow | None:
-    statement = select(UserRow).where(UserRow.id == user_id)
-    if for_update:
-        statement = statement.with_for_update()
-    result: UserRow | None = await session.scalar(statement)
+    statement = _USER_BY_ID_FOR_UPDATE if for_update else _USER_BY_ID
+    result: UserRow | None = await session.scalar(statement, {"user_id": user_id})
     return result
 
 

@@ -8,7 +8,7 @@ from contract_models.data import User, UserCreate, UserCredentials, UserPage, Us
 from fastapi import APIRouter, Path, Query, Response, status
 
 from data_service import users
-from data_service.deps import SessionDep
+from data_service.deps import ReadSessionDep, SessionDep
 from data_service.repository import UserFilter
 from data_service.routes.responses import problem_responses
 
@@ -53,7 +53,7 @@ async def create_user(data: UserCreate, session: SessionDep, response: Response)
 @router.get("", operation_id="listUsers", responses=problem_responses(401, 422, 503))
 async def list_users(
     *,
-    session: SessionDep,
+    session: ReadSessionDep,
     limit: Limit = 20,
     offset: Offset = 0,
     role: Annotated[Literal["user", "admin"] | None, Query(description="Only users with this role.")] = None,
@@ -67,7 +67,7 @@ async def list_users(
 
 
 @router.get("/stats", operation_id="getUserStats", responses=problem_responses(401, 503))
-async def get_user_stats(session: SessionDep) -> UserStats:
+async def get_user_stats(session: ReadSessionDep) -> UserStats:
     return await users.user_stats(session=session)
 
 
@@ -76,7 +76,7 @@ async def get_user_stats(session: SessionDep) -> UserStats:
     operation_id="getUserByUsername",
     responses=problem_responses(401, 404, 422, 503),
 )
-async def get_user_by_username(username: Username, session: SessionDep) -> User:
+async def get_user_by_username(username: Username, session: ReadSessionDep) -> User:
     return await users.get_user_by_username(session=session, username=username)
 
 
@@ -85,12 +85,12 @@ async def get_user_by_username(username: Username, session: SessionDep) -> User:
     operation_id="getUserCredentialsByUsername",
     responses=problem_responses(401, 404, 422, 503),
 )
-async def get_user_credentials_by_username(username: Username, session: SessionDep) -> UserCredentials:
+async def get_user_credentials_by_username(username: Username, session: ReadSessionDep) -> UserCredentials:
     return await users.get_credentials_by_username(session=session, username=username)
 
 
 @router.get("/{user_id}", operation_id="getUser", responses=problem_responses(401, 404, 422, 503))
-async def get_user(user_id: UserId, session: SessionDep) -> User:
+async def get_user(user_id: UserId, session: ReadSessionDep) -> User:
     return await users.get_user(session=session, user_id=user_id)
 
 
@@ -118,5 +118,5 @@ async def delete_user(user_id: UserId, session: SessionDep) -> None:
     operation_id="getUserCredentials",
     responses=problem_responses(401, 404, 422, 503),
 )
-async def get_user_credentials(user_id: UserId, session: SessionDep) -> UserCredentials:
+async def get_user_credentials(user_id: UserId, session: ReadSessionDep) -> UserCredentials:
     return await users.get_credentials(session=session, user_id=user_id)

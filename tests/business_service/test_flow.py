@@ -66,6 +66,21 @@ async def test_update_me_drops_the_cached_user(business: Business, redis_url: st
     assert again.json()["full_name"] == "Carl Friedrich"
 
 
+async def test_a_zero_cache_ttl_turns_the_user_cache_off(
+    make_business: BusinessFactory, redis_url: str
+) -> None:
+    async with make_business(cache_ttl_seconds=0) as business:
+        user = await register(business.client, "dora")
+        headers = bearer(await token_for(business.client, "dora"))
+        me = await business.client.get("/users/me", headers=headers)
+        assert me.json() == user
+    redis = Redis.from_url(redis_url)
+    try:
+        assert await redis.exists(f"user:{user['id']}") == 0
+    finally:
+        await redis.aclose()
+
+
 async def test_update_me_with_a_stale_version_is_412(business: Business) -> None:
     client = business.client
     user = await register(client, "dora")

@@ -1,0 +1,58 @@
+"""`make bench`'s harness runs end to end, tiny and short. No timing is asserted: only that
+every case ran without failed requests and the report holds every case and ratio."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests import infra
+from tools.bench import load
+from tools.bench.report import TARGETS
+from tools.bench.run import CASES, LOGIN
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.timeout(180)
+def test_the_bench_runs_every_case_and_writes_the_report(
+    tmp_path: Path, postgres_server_url: str, redis_url: str
+) -> None:
+    try:
+        load.ensure_wrk()
+    except load.WrkMissing as exc:
+        infra.missing("wrk", str(exc))
+    output = tmp_path / "bench.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tools.bench",
+            "--users=50",
+            "--duration=1",
+            "--warmup=0",
+            "--rounds=1",
+            "--connections=4,32",
+            f"--database-url={postgres_server_url}",
+            f"--redis-url={redis_url}",
+            f"--output={output}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=170,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    report = json.loads(output.read_text())
+    assert set(report["cases"]) == {case.key for case in (*CASES, LOGIN)}
+    for key, case in report["cases"].items():
+        for connections in ("c4", "c32"):
+            assert case[connections]["rps"] > 0, key
+            assert case[connections]["errors"] == 0, (key, case[connections])
+    assert [row["title"] for row in report["ratios"]] == [target.title for target in TARGETS]
+    assert "| ratio of req/s |" in completed.stdout

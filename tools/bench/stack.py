@@ -1,0 +1,191 @@
+"""What the bench runs on: a database of its own with seeded users, and servers under uvicorn."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+from redis.asyncio import Redis
+
+from business_service.cache import user_key
+
+ROOT = Path(__file__).resolve().parents[2]
+# Variables of the machine that would change what the servers do; the bench sets its own.
+_CLEARED = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "RABBITMQ_URL",
+    "ADMIN_USERNAME",
+    "ADMIN_EMAIL",
+    "ADMIN_PASSWORD",
+    "CACHE_TTL_SECONDS",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SeededUser:
+    id: int
+    username: str
+    role: str
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def create_database(server_url: str) -> str:
+    """A new, empty database next to the one `server_url` names; returns its URL."""
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(_libpq(server_url), timeout=5)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return urlsplit(server_url)._replace(path=f"/{name}").geturl()
+
+
+async def drop_database(server_url: str, database_url: str) -> None:
+    name = urlsplit(database_url).path.lstrip("/")
+    connection = await asyncpg.connect(_libpq(server_url), timeout=5)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+async def seed_users(database_url: str, *, count: int, hashed_password: str) -> list[SeededUser]:
+    """`count` users `bench_<n>` and one admin `bench_admin`, all with the same password hash.
+
+    Plain SQL in one statement: going through the API would hash 10,000 passwords.
+    """
+    connection = await asyncpg.connect(_libpq(database_url), timeout=5)
+    try:
+        rows = await connection.fetch(
+            """
+            INSERT INTO users (email, username, hashed_password, full_name, role)
+            SELECT 'bench' || n || '@example.com', 'bench_' || n, $1, 'Bench User ' || n, 'user'
+            FROM generate_series(1, $2::int) AS n
+            UNION ALL
+            SELECT 'bench-admin@example.com', 'bench_admin', $1, 'Bench Admin', 'admin'
+            RETURNING id, username, role
+            """,
+            hashed_password,
+            count,
+        )
+        await connection.execute("ANALYZE users")
+    finally:
+        await connection.close()
+    return [SeededUser(id=row["id"], username=row["username"], role=row["role"]) for row in rows]
+
+
+async def forget_cached_users(redis_url: str, user_ids: Sequence[int]) -> None:
+    """Delete the business cache's entries of these users (the ids repeat from run to run)."""
+    redis = Redis.from_url(redis_url)
+    try:
+        for start in range(0, len(user_ids), 1000):
+            await redis.delete(*(user_key(user_id) for user_id in user_ids[start : start + 1000]))
+    finally:
+        await redis.aclose()
+
+
+async def count_cached_users(redis_url: str, user_ids: Sequence[int]) -> int:
+    redis = Redis.from_url(redis_url)
+    try:
+        found = 0
+        for start in range(0, len(user_ids), 1000):
+            found += await redis.exists(*(user_key(user_id) for user_id in user_ids[start : start + 1000]))
+    finally:
+        await redis.aclose()
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serve(name: str, factory: str, env: Mapping[str, str], *, logs: Path) -> Iterator[Server]:
+    """`uvicorn <factory> --factory` on uvloop and httptools, one worker, no access log.
+
+    The server is started, not awaited (see `wait_ready`), so several can boot at once;
+    it is stopped when the block ends.
+    """
+    port = _free_port()
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"bench-{name}.log"
+    child_env = {key: value for key, value in os.environ.items() if key not in _CLEARED}
+    child_env.update({"LOG_FORMAT": "json", "LOG_LEVEL": "WARNING", **env})
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                factory,
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+                "--timeout-graceful-shutdown",
+                "3",
+            ],
+            cwd=ROOT,
+            env=child_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield Server(name, f"http://127.0.0.1:{port}", process, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_ready(server: Server, path: str, *, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} exited; its log:\n{server.log.read_text()[-4000:]}")
+        try:
+            if httpx.get(server.url + path, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(
+        f"{server.name} was not ready in {timeout}s; its log:\n{server.log.read_text()[-4000:]}"
+    )
