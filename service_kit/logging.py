@@ -48,5 +48,8 @@ def configure_logging(*, level: str = "INFO", fmt: LogFormat = "console") -> Non
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # uvicorn's access log duplicates our one line per request.
+    # uvicorn's access log duplicates our one line per request, and httpx's one line per
+    # call to the data service (the relay polls it every second) drowns everything else;
+    # failures of those calls are logged by the gateway, with the operation's name.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("httpx").setLevel(max(root.level, logging.WARNING))

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import logging
+
 import pytest
 from pydantic import ValidationError
 
 from business_service.settings import BusinessSettings
+from service_kit.logging import configure_logging
 
 
 def test_production_refuses_default_secrets() -> None:
@@ -33,3 +36,9 @@ def test_only_hs256_is_accepted() -> None:
 
 def test_every_setting_is_described() -> None:
     assert all(field.description for field in BusinessSettings.model_fields.values())
+
+
+def test_calls_to_the_data_service_are_not_logged_one_line_each() -> None:
+    configure_logging(level="INFO")
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    assert logging.getLogger("business_service.gateway").isEnabledFor(logging.INFO)
