@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
 from fastapi import FastAPI
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.business_service.conftest import (
     Business,
@@ -16,19 +14,7 @@ from tests.business_service.conftest import (
     running,
 )
 from tests.business_service.test_resilience import SwitchableTransport
-
-Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
-
-
-async def scrape(client: httpx.AsyncClient) -> Samples:
-    response = await client.get("/metrics")  # no token: it is for Prometheus
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
+from tests.metrics import Samples, scrape
 
 
 def cache(samples: Samples, result: str) -> float:

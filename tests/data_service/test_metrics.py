@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.data_service.conftest import make_user
+from tests.metrics import Samples
+from tests.metrics import scrape as scrape_client
 
 
-async def scrape(app: FastAPI) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """Every sample, keyed by name and labels, as an anonymous caller (no token) sees it."""
+async def scrape(app: FastAPI) -> Samples:
+    """As an anonymous caller (no token) sees it."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://data") as anonymous:
-        response = await anonymous.get("/metrics")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
+        return await scrape_client(anonymous)
 
 
-def requests_of(
-    samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], route: str, status: str
-) -> float:
+def requests_of(samples: Samples, route: str, status: str) -> float:
     return samples.get(
         (
             "http_requests_total",
