@@ -4,6 +4,7 @@
 - Redis / RabbitMQ: REDIS_URL / RABBITMQ_URL, else an in-process cache and pending events.
 
 Both services run under honcho, which prefixes their output and stops both on Ctrl-C.
+DATA_PORT and BUSINESS_PORT move them off 8001 and 8000.
 """
 
 from __future__ import annotations
@@ -36,7 +37,14 @@ def main() -> int:
     ):
         if not env.get(name):
             print(f"{name} is not set: using {fallback}", flush=True)
-    print("business API: http://127.0.0.1:8000/docs   data API: http://127.0.0.1:8001/docs", flush=True)
+    data_port, business_port = env.setdefault("DATA_PORT", "8001"), env.setdefault("BUSINESS_PORT", "8000")
+    env.setdefault("DATA_SERVICE_URL", f"http://127.0.0.1:{data_port}")
+    print(
+        f"business API: http://127.0.0.1:{business_port}/docs   data API: http://127.0.0.1:{data_port}/docs",
+        flush=True,
+    )
+    # The Procfile says `python`: this environment's, even when it is not activated.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     honcho = Path(sys.executable).parent / "honcho"
     os.execve(honcho, [str(honcho), "--procfile", str(PROCFILE), "--app-root", str(ROOT), "start"], env)
 
