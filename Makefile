@@ -71,7 +71,7 @@ migrate: $(STAMP) ## Apply the database migrations (DATABASE_URL, or the embedde
 run: $(STAMP) ## Start both services: business on :8000, data on :8001
 	$(RUN) python -m tools.run
 
-bench: $(STAMP) ## Load-test the services against a bare FastAPI app with wrk; writes reports/bench.json
+bench: $(STAMP) ## wrk against the stack and a bare FastAPI app, then 300 journeys that must lose nothing; reports/bench.json
 	$(RUN) python -m tools.bench
 
 dist: $(UV) ## Wheels and sdists of the generated clients in dist/, versioned as their contracts

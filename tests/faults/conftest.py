@@ -9,26 +9,22 @@ of their own, so other suites running on the same servers do not disturb them.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
-import aio_pika
 import asyncpg
 import httpx
 import pytest
-from aio_pika.abc import AbstractIncomingMessage
 from redis.asyncio import Redis
 
 from tests import infra
 from tests.live import LiveService, live_service
+from tools.bench import journeys
 
 SERVICE_TOKEN = "faults-service-token"
 JWT_SECRET = "faults-jwt-secret-0123456789abcdef0123456789"
@@ -158,61 +154,14 @@ def assert_problem(response: httpx.Response, status: int) -> None:
 # The broker, as a consumer sees it.
 
 
-@dataclass(frozen=True)
-class Event:
-    message_id: str
-    routing_key: str
-    body: dict[str, Any]
+class EventTap(journeys.EventTap):
+    """`make bench`'s event tap (tools/bench/journeys.py) on a fresh exchange of its own.
 
-    @property
-    def user_id(self) -> int:
-        user_id: int = self.body["user"]["id"]
-        return user_id
-
-
-class EventTap:
-    """A queue bound to a fresh exchange, so it receives every event published there."""
+    `wait_for` raises TimeoutError when the events do not come.
+    """
 
     def __init__(self, rabbitmq_url: str) -> None:
-        self.url = rabbitmq_url
-        self.exchange_name = f"faults.{uuid.uuid4().hex[:12]}"
-        self.events: list[Event] = []
-
-    async def __aenter__(self) -> Self:
-        self._connection = await aio_pika.connect(self.url, timeout=5)
-        channel = await self._connection.channel()
-        self._exchange = await channel.declare_exchange(
-            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        queue = await channel.declare_queue("", exclusive=True)
-        await queue.bind(self._exchange, routing_key="#")
-        await queue.consume(self._received, no_ack=True)
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        try:
-            await self._exchange.delete()
-        finally:
-            await self._connection.close()
-
-    async def _received(self, message: AbstractIncomingMessage) -> None:
-        assert message.message_id is not None
-        assert message.routing_key is not None
-        self.events.append(Event(message.message_id, message.routing_key, json.loads(message.body)))
-
-    def of_type(self, event_type: str) -> list[Event]:
-        return [event for event in self.events if event.routing_key == event_type]
-
-    async def wait_for(self, event_type: str, count: int, *, within: float = 15) -> list[Event]:
-        """Wait until `count` distinct events of `event_type` have arrived; return them all."""
-
-        async def arrived() -> bool:
-            return len({e.message_id for e in self.of_type(event_type)}) >= count
-
-        await eventually(arrived, within=within, what=f"{count} {event_type} events")
-        return self.of_type(event_type)
+        super().__init__(rabbitmq_url, f"faults.{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture

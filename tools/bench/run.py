@@ -8,8 +8,12 @@
    reference app and the seeds' new-client-per-request app.
 3. The business cache is filled for every user, each case is warmed up at each
    concurrency, then ROUNDS rounds run every case at every concurrency in turn.
-4. The table is printed and written to reports/bench.json; with --profile, py-spy then
-   records each case's server once more (reports/bench-profiles/).
+4. With --profile, py-spy then records each case's server once more (reports/bench-profiles/).
+5. The journeys phase (tools/bench/losses.py): JOURNEYS concurrent journeys (register, log
+   in, read, update, read) through a business service publishing to RabbitMQ, then checks
+   that nothing was lost: no 5xx, every user readable with its update, one event each.
+6. The tables and the journeys' summary are printed and written to reports/bench.json.
+   The exit status is 1 when the journeys lost anything.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from business_service.security import hash_password, issue_token
 from business_service.settings import BusinessSettings
 from business_service.users import cache_user, to_public
 from data_service.migrate import upgrade_to_head
-from tools.bench import load, profile, report, stack
+from tools.bench import load, losses, profile, report, stack
 from tools.bench.load import Sample
 from tools.bench.report import Case
 
@@ -92,6 +96,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=_env("BENCH_PROFILE", "") == "1",
         help="after the rounds, record each case's server with py-spy (reports/bench-profiles/)",
     )
+    parser.add_argument(
+        "--journeys",
+        type=int,
+        default=int(_env("BENCH_JOURNEYS", "300")),
+        help="journeys of the last phase (register, log in, read, update, read); 0: no such phase",
+    )
+    parser.add_argument(
+        "--journey-concurrency", type=int, default=int(_env("BENCH_JOURNEY_CONCURRENCY", "32"))
+    )
+    parser.add_argument(
+        "--rabbitmq-url",
+        default=_env("BENCH_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+        help="the broker of the journeys phase, which declares (and deletes) an exchange of its own",
+    )
     return parser.parse_args(argv)
 
 
@@ -144,6 +162,16 @@ async def _fill_cache(*, data_url: str, seeded: Seeded, redis_url: str) -> None:
         await gateway.aclose()
 
 
+def _business_env(config: argparse.Namespace, data_url: str, seeded: Seeded) -> dict[str, str]:
+    return {
+        "DATA_SERVICE_URL": data_url,
+        "SERVICE_TOKEN": seeded.service_token,
+        "JWT_SECRET": seeded.jwt_secret,
+        "REDIS_URL": config.redis_url,
+        "CACHE_TTL_SECONDS": str(CACHE_TTL),
+    }
+
+
 @contextmanager
 def _servers(
     config: argparse.Namespace, database_url: str, seeded: Seeded
@@ -161,13 +189,7 @@ def _servers(
 
         data_env = {"DATABASE_URL": database_url, "SERVICE_TOKEN": seeded.service_token}
         data = serve("data", "data_service.app:create_app", data_env)
-        business_env = {
-            "DATA_SERVICE_URL": data.url,
-            "SERVICE_TOKEN": seeded.service_token,
-            "JWT_SECRET": seeded.jwt_secret,
-            "REDIS_URL": config.redis_url,
-            "CACHE_TTL_SECONDS": str(CACHE_TTL),
-        }
+        business_env = _business_env(config, data.url, seeded)
         uncached_env = {**business_env, "CACHE_TTL_SECONDS": "0"}
         started = [
             (data, "/ready"),
@@ -272,7 +294,9 @@ def _report(
     wrk: str,
     seeded: Seeded,
     results: dict[str, dict[int, list[Sample]]],
+    *,
     profiles: dict[str, dict[str, dict[str, Any]]],
+    journeys: dict[str, Any] | None,
 ) -> dict[str, Any]:
     summaries = report.summarise(results)
     ratio_rows = report.ratios(summaries, config.connections)
@@ -315,7 +339,28 @@ def _report(
     )
     if profiles:
         document["profiles"] = profiles
+    if journeys is not None:
+        print()
+        print(losses.render(journeys))
+        document["journeys"] = journeys
     return document
+
+
+def _journeys(config: argparse.Namespace, data: stack.Server, seeded: Seeded) -> dict[str, Any] | None:
+    if config.journeys <= 0:
+        return None
+    return asyncio.run(
+        losses.run(
+            count=config.journeys,
+            concurrency=config.journey_concurrency,
+            business_env=_business_env(config, data.url, seeded),
+            rabbitmq_url=config.rabbitmq_url,
+            redis_url=config.redis_url,
+            admin_token=seeded.admin_token,
+            first_id=max(user.id for user in seeded.users) + 1,
+            logs=ROOT / "reports" / "logs",
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -325,6 +370,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except load.WrkMissing as exc:
         print(exc, file=sys.stderr)
         return 2
+    if config.journeys > 0:
+        try:
+            losses.ensure_broker(config.rabbitmq_url)
+        except losses.BrokerMissing as exc:
+            print(exc, file=sys.stderr)
+            return 2
     began = time.monotonic()
     database_url = asyncio.run(stack.create_database(config.database_url))
     try:
@@ -334,10 +385,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 driver = Driver(wrk, servers, seeded)
                 results = _measure(driver, config)
                 profiles = _profile(driver, config) if config.profile else {}
+                journeys = _journeys(config, servers["data"], seeded)
     finally:
         asyncio.run(stack.drop_database(config.database_url, database_url))
-    document = _report(config, wrk, seeded, results, profiles)
+    document = _report(config, wrk, seeded, results, profiles=profiles, journeys=journeys)
     config.output.parent.mkdir(parents=True, exist_ok=True)
     config.output.write_text(json.dumps(document, indent=2) + "\n")
     print(f"\nwritten to {config.output} in {time.monotonic() - began:.0f} s")
+    if journeys is not None and journeys["failures"]:
+        failures = "; ".join(journeys["failures"])
+        print(f"\nmake bench FAILED: the journeys lost data ({failures})", file=sys.stderr)
+        return 1
     return 0
