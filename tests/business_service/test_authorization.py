@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from service_kit.contract import load_contract
 from tests.business_service.conftest import Business, admin_token, bearer, register, token_for
 
 
@@ -91,3 +92,19 @@ async def test_a_method_the_contract_does_not_list_is_405_even_before_auth(busin
         assert response.status_code == 405, (method, path)
         assert response.headers["Allow"] == allow
         assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_every_protected_operation_of_the_contract_is_in_the_matrix() -> None:
+    # A new operation must join CASES (or be declared public with `security: []`).
+    contract = load_contract("business")
+    protected = {
+        (method.upper(), path)
+        for path, item in contract["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "responses" in operation and operation.get("security") != []
+    }
+    covered = {
+        (case.method, case.path.replace("{self}", "{user_id}").replace("{other}", "{user_id}"))
+        for case in CASES
+    }
+    assert protected == covered
