@@ -75,13 +75,7 @@ class ContractGuardMiddleware:
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-            await self._reject(
-                send,
-                413,
-                "Content Too Large",
-                "payload-too-large",
-                f"The request body is larger than {self.max_body_bytes} bytes.",
-            )
+            await self._reject_too_large(send)
             return
         item = self._path_item(scope["path"])
         if item is not None and scope["method"] not in item.methods:
@@ -132,13 +126,11 @@ class ContractGuardMiddleware:
         except _TooLarge:
             if started:
                 raise
-            await self._reject(
-                send,
-                413,
-                "Content Too Large",
-                "payload-too-large",
-                f"The request body is larger than {self.max_body_bytes} bytes.",
-            )
+            await self._reject_too_large(send)
+
+    async def _reject_too_large(self, send: Send) -> None:
+        detail = f"The request body is larger than {self.max_body_bytes} bytes."
+        await self._reject(send, 413, "Content Too Large", "payload-too-large", detail)
 
     @staticmethod
     async def _reject(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 import structlog
@@ -37,6 +38,16 @@ def problem_response(
         body["request_id"] = request_id
     body.update(extensions)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses=`: the error statuses its contract operation lists, answered as
+    problem documents. Only the conformance test reads them (from FastAPI's derived schema);
+    the served contract carries the real descriptions."""
+    return {
+        status: {"description": HTTPStatus(status).phrase, "content": {PROBLEM_JSON: {}}}
+        for status in statuses
+    }
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:

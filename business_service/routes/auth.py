@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 from business_service import auth
 from business_service.deps import CacheDep, ClientAddress, DataClientDep, SettingsDep
 from business_service.forms import TokenForm
-from business_service.routes import problems
+from service_kit.problems import problem_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     "/register",
     operation_id="register",
     status_code=status.HTTP_201_CREATED,
-    responses=problems(409, 413, 415, 422, 503),
+    responses=problem_responses(409, 413, 415, 422, 503),
 )
 async def register(body: RegisterRequest, gateway: DataClientDep, response: Response) -> UserPublic:
     user = await auth.register(gateway=gateway, request=body)
@@ -23,7 +23,7 @@ async def register(body: RegisterRequest, gateway: DataClientDep, response: Resp
     return user
 
 
-@router.post("/token", operation_id="login", responses=problems(401, 413, 415, 422, 429, 503))
+@router.post("/token", operation_id="login", responses=problem_responses(401, 413, 415, 422, 429, 503))
 async def login(
     form: TokenForm,
     gateway: DataClientDep,

@@ -5,8 +5,7 @@ from fastapi import APIRouter
 from starlette.responses import JSONResponse
 
 from business_service.deps import ResourcesDep
-from business_service.routes import problems
-from service_kit.problems import problem_response
+from service_kit.problems import problem_response, problem_responses
 
 router = APIRouter(tags=["health"])
 
@@ -16,7 +15,7 @@ async def get_health() -> Health:
     return Health(status="ok")
 
 
-@router.get("/ready", operation_id="getReadiness", response_model=Readiness, responses=problems(503))
+@router.get("/ready", operation_id="getReadiness", response_model=Readiness, responses=problem_responses(503))
 async def get_readiness(resources: ResourcesDep) -> Readiness | JSONResponse:
     checks = {
         "data_service": await resources.gateway.is_ready(),

@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse
 
 from data_service.deps import RETRY_AFTER_SECONDS, EngineDep
 from data_service.health import readiness_checks
-from service_kit.problems import problem_response
+from service_kit.problems import problem_response, problem_responses
 
 router = APIRouter(tags=["health"])
 
@@ -22,12 +22,7 @@ async def get_health() -> Health:
     "/ready",
     operation_id="getReadiness",
     response_model=Readiness,
-    responses={
-        503: {
-            "description": "A dependency is not ready; `checks` says which.",
-            "content": {"application/problem+json": {}},
-        }
-    },
+    responses=problem_responses(503),
 )
 async def get_readiness(engine: EngineDep) -> Readiness | JSONResponse:
     checks = await readiness_checks(engine=engine)

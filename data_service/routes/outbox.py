@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from data_service import outbox
 from data_service.deps import SessionDep
-from data_service.routes.responses import problem_responses
+from service_kit.problems import problem_responses
 
 router = APIRouter(prefix="/outbox", tags=["outbox"])
 

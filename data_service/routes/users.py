@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from data_service import users
 from data_service.deps import ReadSessionDep, SessionDep
 from data_service.repository import UserFilter
-from data_service.routes.responses import problem_responses
+from service_kit.problems import problem_responses
 
 router = APIRouter(prefix="/users", tags=["users"])
 
