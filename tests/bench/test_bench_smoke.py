@@ -56,10 +56,12 @@ def test_the_bench_runs_every_case_and_writes_the_report(
     assert set(report["cases"]) == {case.key for case in (*CASES, LOGIN)}
     for key, case in report["cases"].items():
         for connections in ("c4", "c32"):
-            # The harness, not the speed: a run of one second may finish no slow request
-            # (the seeds' pattern at 32 connections), but no answer may be a wrong one.
-            assert case[connections]["rps"] >= 0, key
+            # No answer may be a wrong one.
             assert all(r["status_errors"] == 0 for r in case[connections]["rounds"]), (key, case[connections])
+        # The harness, not the speed: a one-second run at 32 connections may finish no slow
+        # request (the seeds' pattern), but every case must have been answered at all.
+        answered = sum(r["requests"] for c in ("c4", "c32") for r in case[c]["rounds"])
+        assert answered > 0, (key, case)
     assert [row["title"] for row in report["ratios"]] == [target.title for target in TARGETS]
     assert "| ratio of req/s |" in completed.stdout
     journeys = report["journeys"]

@@ -10,26 +10,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import httpx
 
 from tests import infra
 from tests.live import LOGS, child_env, free_port
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"make run exited early:\n{log.read_text()[-3000:]}"
-        try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} never became ready:\n{log.read_text()[-3000:]}")
+from tools.uvicorn_server import Server, wait_ready
 
 
 def test_make_run_serves_and_stops_on_ctrl_c(migrated_database_url: str) -> None:
@@ -58,7 +44,7 @@ def test_make_run_serves_and_stops_on_ctrl_c(migrated_database_url: str) -> None
         )
     try:
         business = f"http://127.0.0.1:{business_port}"
-        _wait_ready(business, process, log)
+        wait_ready(Server("make run", business, process, log), "/ready", timeout=90)
         with httpx.Client(base_url=business, timeout=10) as client:
             user = {"email": "runner@example.com", "username": "runner", "password": "user-password-1"}
             assert client.post("/auth/register", json=user).status_code in (201, 409)

@@ -25,6 +25,7 @@ from aio_pika.exceptions import AMQPError
 
 from tools.bench import stack
 from tools.bench.journeys import STEPS, EventTap, Journeys, expected_statuses, run_journeys, updated_name
+from tools.uvicorn_server import wait_ready
 
 PASSWORD = "journey-password-1"  # noqa: S105 - the password of the throwaway users the journeys create
 EVENTS_WITHIN = 30.0  # seconds the relay gets to publish every event after the last journey
@@ -75,7 +76,7 @@ async def run(
     try:
         async with EventTap(rabbitmq_url, exchange) as tap:
             with stack.serve("business_events", "business_service.app:create_app", env, logs=logs) as server:
-                await asyncio.to_thread(stack.wait_ready, server, "/ready")
+                await asyncio.to_thread(wait_ready, server, "/ready")
                 print(f"journeys: {count} at concurrency {concurrency}...", flush=True)
                 journeys = await run_journeys(
                     base_url=server.url, count=count, concurrency=concurrency, password=PASSWORD

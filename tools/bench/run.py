@@ -44,6 +44,7 @@ from data_service.migrate import upgrade_to_head
 from tools.bench import load, losses, profile, report, stack
 from tools.bench.load import Sample
 from tools.bench.report import Case
+from tools.uvicorn_server import Server, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_TTL = 3600  # longer than a run: the cache-hit case must not see expiries
@@ -173,9 +174,7 @@ def _business_env(config: argparse.Namespace, data_url: str, seeded: Seeded) -> 
 
 
 @contextmanager
-def _servers(
-    config: argparse.Namespace, database_url: str, seeded: Seeded
-) -> Iterator[dict[str, stack.Server]]:
+def _servers(config: argparse.Namespace, database_url: str, seeded: Seeded) -> Iterator[dict[str, Server]]:
     """The five servers, ready, with the business cache filled; stopped (and the cache emptied) after."""
     print("starting the servers...", flush=True)
     logs = ROOT / "reports" / "logs"
@@ -184,7 +183,7 @@ def _servers(
     with ExitStack() as running:
         running.callback(lambda: asyncio.run(stack.forget_cached_users(config.redis_url, user_ids)))
 
-        def serve(name: str, factory: str, env: dict[str, str]) -> stack.Server:
+        def serve(name: str, factory: str, env: dict[str, str]) -> Server:
             return running.enter_context(stack.serve(name, factory, env, logs=logs))
 
         data_env = {"DATABASE_URL": database_url, "SERVICE_TOKEN": seeded.service_token}
@@ -199,7 +198,7 @@ def _servers(
             (serve("seeds", "tools.bench.reference:create_seeds_app", business_env), "/openapi.json"),
         ]
         for server, path in started:
-            stack.wait_ready(server, path)
+            wait_ready(server, path)
         asyncio.run(_fill_cache(data_url=data.url, seeded=seeded, redis_url=config.redis_url))
         cached = asyncio.run(stack.count_cached_users(config.redis_url, user_ids))
         if cached != len(user_ids):
@@ -212,7 +211,7 @@ class Driver:
     """Runs one case against the running servers with wrk."""
 
     wrk: str
-    servers: dict[str, stack.Server]
+    servers: dict[str, Server]
     seeded: Seeded
 
     def run(self, case: Case, *, connections: int, seconds: int) -> Sample:
@@ -346,7 +345,7 @@ def _report(
     return document
 
 
-def _journeys(config: argparse.Namespace, data: stack.Server, seeded: Seeded) -> dict[str, Any] | None:
+def _journeys(config: argparse.Namespace, data: Server, seeded: Seeded) -> dict[str, Any] | None:
     if config.journeys <= 0:
         return None
     return asyncio.run(

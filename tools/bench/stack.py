@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -15,12 +11,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import asyncpg
-import httpx
 from redis.asyncio import Redis
 
 from business_service.cache import user_key
+from tools.uvicorn_server import Server, uvicorn_server
 
-ROOT = Path(__file__).resolve().parents[2]
 # Variables of the machine that would change what the servers do; the bench sets its own.
 _CLEARED = (
     "DATABASE_URL",
@@ -110,21 +105,6 @@ async def count_cached_users(redis_url: str, user_ids: Sequence[int]) -> int:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class Server:
-    name: str
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serve(name: str, factory: str, env: Mapping[str, str], *, logs: Path) -> Iterator[Server]:
     """`uvicorn <factory> --factory` on uvloop and httptools, one worker, no access log.
@@ -132,60 +112,11 @@ def serve(name: str, factory: str, env: Mapping[str, str], *, logs: Path) -> Ite
     The server is started, not awaited (see `wait_ready`), so several can boot at once;
     it is stopped when the block ends.
     """
-    port = _free_port()
-    logs.mkdir(parents=True, exist_ok=True)
-    log = logs / f"bench-{name}.log"
     child_env = {key: value for key, value in os.environ.items() if key not in _CLEARED}
     child_env.update({"LOG_FORMAT": "json", "LOG_LEVEL": "WARNING", **env})
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                factory,
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--loop",
-                "uvloop",
-                "--http",
-                "httptools",
-                "--no-access-log",
-                "--log-level",
-                "warning",
-                "--timeout-graceful-shutdown",
-                "3",
-            ],
-            cwd=ROOT,
-            env=child_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield Server(name, f"http://127.0.0.1:{port}", process, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_ready(server: Server, path: str, *, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"{server.name} exited; its log:\n{server.log.read_text()[-4000:]}")
-        try:
-            if httpx.get(server.url + path, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(
-        f"{server.name} was not ready in {timeout}s; its log:\n{server.log.read_text()[-4000:]}"
-    )
+    args = ["--loop", "uvloop", "--http", "httptools", "--log-level", "warning"]
+    args += ["--timeout-graceful-shutdown", "3"]
+    with uvicorn_server(
+        name, factory, env=child_env, log=logs / f"bench-{name}.log", args=args, stop_timeout=10
+    ) as server:
+        yield server
