@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from contract_models.data import (
     RoleCounts,
@@ -14,7 +14,8 @@ from contract_models.data import (
     UserStats,
     UserUpdate,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from data_service import events, outbox_repository, repository
 from data_service.events import ChangedField
@@ -33,12 +34,28 @@ _CHANGE_NAMES: dict[str, ChangedField] = {
 }
 
 
+_Model = TypeVar("_Model", User, UserCredentials)
+
+# The reads' statements, built once (building one per call cost a tenth of a GET's CPU).
+_USER_COLUMNS = repository.columns_of(User)
+_USER_BY_ID = repository.by_id(_USER_COLUMNS)
+_USER_BY_USERNAME = repository.by_username(_USER_COLUMNS)
+_CREDENTIALS_BY_ID = repository.by_id(repository.columns_of(UserCredentials))
+_CREDENTIALS_BY_USERNAME = repository.by_username(repository.columns_of(UserCredentials))
+
+
 def _user(row: UserRow) -> User:
     return User.model_validate(row, from_attributes=True)
 
 
-async def _existing(*, session: AsyncSession, user_id: int, for_update: bool = False) -> UserRow:
-    row = await repository.get_user(session=session, user_id=user_id, for_update=for_update)
+def _found(model: type[_Model], row: RowMapping | None, name: object) -> _Model:
+    if row is None:
+        raise NotFound(f"User {name!r} does not exist.")
+    return model.model_validate(row)
+
+
+async def _locked(*, session: AsyncSession, user_id: int) -> UserRow:
+    row = await repository.lock_user(session=session, user_id=user_id)
     if row is None:
         raise NotFound(f"User {user_id} does not exist.")
     return row
@@ -63,42 +80,39 @@ async def create_user(*, session: AsyncSession, data: UserCreate) -> User:
     return _user(row)
 
 
-async def get_user(*, session: AsyncSession, user_id: int) -> User:
-    return _user(await _existing(session=session, user_id=user_id))
+async def get_user(*, connection: AsyncConnection, user_id: int) -> User:
+    row = await repository.read_one(connection=connection, statement=_USER_BY_ID, user_id=user_id)
+    return _found(User, row, user_id)
 
 
-async def get_user_by_username(*, session: AsyncSession, username: str) -> User:
-    row = await repository.get_user_by_username(session=session, username=username)
-    if row is None:
-        raise NotFound(f"User {username!r} does not exist.")
-    return _user(row)
+async def get_user_by_username(*, connection: AsyncConnection, username: str) -> User:
+    row = await repository.read_one(connection=connection, statement=_USER_BY_USERNAME, username=username)
+    return _found(User, row, username)
 
 
-def _credentials(row: UserRow) -> UserCredentials:
-    return UserCredentials.model_validate(row, from_attributes=True)
+async def get_credentials(*, connection: AsyncConnection, user_id: int) -> UserCredentials:
+    row = await repository.read_one(connection=connection, statement=_CREDENTIALS_BY_ID, user_id=user_id)
+    return _found(UserCredentials, row, user_id)
 
 
-async def get_credentials(*, session: AsyncSession, user_id: int) -> UserCredentials:
-    return _credentials(await _existing(session=session, user_id=user_id))
+async def get_credentials_by_username(*, connection: AsyncConnection, username: str) -> UserCredentials:
+    statement = _CREDENTIALS_BY_USERNAME
+    row = await repository.read_one(connection=connection, statement=statement, username=username)
+    return _found(UserCredentials, row, username)
 
 
-async def get_credentials_by_username(*, session: AsyncSession, username: str) -> UserCredentials:
-    row = await repository.get_user_by_username(session=session, username=username)
-    if row is None:
-        raise NotFound(f"User {username!r} does not exist.")
-    return _credentials(row)
-
-
-async def list_users(*, session: AsyncSession, user_filter: UserFilter, limit: int, offset: int) -> UserPage:
+async def list_users(
+    *, connection: AsyncConnection, user_filter: UserFilter, limit: int, offset: int
+) -> UserPage:
     rows, total = await repository.list_users(
-        session=session, user_filter=user_filter, limit=limit, offset=offset
+        connection=connection, columns=_USER_COLUMNS, user_filter=user_filter, limit=limit, offset=offset
     )
-    return UserPage(items=[_user(row) for row in rows], total=total, limit=limit, offset=offset)
+    return UserPage(items=[User.model_validate(row) for row in rows], total=total, limit=limit, offset=offset)
 
 
 async def update_user(*, session: AsyncSession, user_id: int, data: UserUpdate) -> User:
     """Apply the present fields if `data.version` is the stored one; no change, no event."""
-    row = await _existing(session=session, user_id=user_id, for_update=True)
+    row = await _locked(session=session, user_id=user_id)
     if row.version != data.version:
         raise PreconditionFailed(
             f"User {user_id} is at version {row.version}, not {data.version}; reread it and try again."
@@ -119,14 +133,14 @@ async def update_user(*, session: AsyncSession, user_id: int, data: UserUpdate) 
 
 
 async def delete_user(*, session: AsyncSession, user_id: int) -> None:
-    row = await _existing(session=session, user_id=user_id, for_update=True)
+    row = await _locked(session=session, user_id=user_id)
     event = events.user_deleted(user=row, now=datetime.now(UTC))
     await repository.delete_user(session=session, user=row)
     await outbox_repository.add_event(session=session, event=event)
 
 
-async def user_stats(*, session: AsyncSession) -> UserStats:
-    counts = await repository.count_users(session=session)
+async def user_stats(*, connection: AsyncConnection) -> UserStats:
+    counts = await repository.count_users(connection=connection)
     return UserStats(
         total=counts.total,
         active=counts.active,

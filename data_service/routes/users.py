@@ -8,7 +8,7 @@ from contract_models.data import User, UserCreate, UserCredentials, UserPage, Us
 from fastapi import APIRouter, Path, Query, Response, status
 
 from data_service import users
-from data_service.deps import ReadSessionDep, SessionDep
+from data_service.deps import ReadConnectionDep, SessionDep
 from data_service.repository import UserFilter
 from service_kit.problems import problem_responses
 
@@ -53,7 +53,7 @@ async def create_user(data: UserCreate, session: SessionDep, response: Response)
 @router.get("", operation_id="listUsers", responses=problem_responses(401, 422, 503))
 async def list_users(
     *,
-    session: ReadSessionDep,
+    connection: ReadConnectionDep,
     limit: Limit = 20,
     offset: Offset = 0,
     role: Annotated[Literal["user", "admin"] | None, Query(description="Only users with this role.")] = None,
@@ -63,12 +63,12 @@ async def list_users(
     q: Search = None,
 ) -> UserPage:
     user_filter = UserFilter(role=role, is_active=is_active, search=q)
-    return await users.list_users(session=session, user_filter=user_filter, limit=limit, offset=offset)
+    return await users.list_users(connection=connection, user_filter=user_filter, limit=limit, offset=offset)
 
 
 @router.get("/stats", operation_id="getUserStats", responses=problem_responses(401, 503))
-async def get_user_stats(session: ReadSessionDep) -> UserStats:
-    return await users.user_stats(session=session)
+async def get_user_stats(connection: ReadConnectionDep) -> UserStats:
+    return await users.user_stats(connection=connection)
 
 
 @router.get(
@@ -76,8 +76,8 @@ async def get_user_stats(session: ReadSessionDep) -> UserStats:
     operation_id="getUserByUsername",
     responses=problem_responses(401, 404, 422, 503),
 )
-async def get_user_by_username(username: Username, session: ReadSessionDep) -> User:
-    return await users.get_user_by_username(session=session, username=username)
+async def get_user_by_username(username: Username, connection: ReadConnectionDep) -> User:
+    return await users.get_user_by_username(connection=connection, username=username)
 
 
 @router.get(
@@ -85,13 +85,15 @@ async def get_user_by_username(username: Username, session: ReadSessionDep) -> U
     operation_id="getUserCredentialsByUsername",
     responses=problem_responses(401, 404, 422, 503),
 )
-async def get_user_credentials_by_username(username: Username, session: ReadSessionDep) -> UserCredentials:
-    return await users.get_credentials_by_username(session=session, username=username)
+async def get_user_credentials_by_username(
+    username: Username, connection: ReadConnectionDep
+) -> UserCredentials:
+    return await users.get_credentials_by_username(connection=connection, username=username)
 
 
 @router.get("/{user_id}", operation_id="getUser", responses=problem_responses(401, 404, 422, 503))
-async def get_user(user_id: UserId, session: ReadSessionDep) -> User:
-    return await users.get_user(session=session, user_id=user_id)
+async def get_user(user_id: UserId, connection: ReadConnectionDep) -> User:
+    return await users.get_user(connection=connection, user_id=user_id)
 
 
 @router.patch(
@@ -118,5 +120,5 @@ async def delete_user(user_id: UserId, session: SessionDep) -> None:
     operation_id="getUserCredentials",
     responses=problem_responses(401, 404, 422, 503),
 )
-async def get_user_credentials(user_id: UserId, session: ReadSessionDep) -> UserCredentials:
-    return await users.get_credentials(session=session, user_id=user_id)
+async def get_user_credentials(user_id: UserId, connection: ReadConnectionDep) -> UserCredentials:
+    return await users.get_credentials(connection=connection, user_id=user_id)
