@@ -17,6 +17,7 @@ from business_service.events import EventPublisher
 from business_service.gateway import DataGateway, build_data_client
 from business_service.relay import OutboxRelay
 from business_service.routes import auth, health, me, users
+from business_service.security import TokenVerifier
 from business_service.settings import BusinessSettings
 from business_service.state import Resources
 from service_kit.contract import load_contract, serve_contract
@@ -52,7 +53,8 @@ def _lifespan(
             retry_attempts=settings.data_retry_attempts,
         )
         cache = build_cache(redis_url=settings.redis_url)
-        resources = Resources(settings=settings, gateway=gateway, cache=cache)
+        tokens = TokenVerifier(secret=settings.jwt_secret, algorithm=settings.jwt_algorithm)
+        resources = Resources(settings=settings, gateway=gateway, cache=cache, tokens=tokens)
         if settings.rabbitmq_url:
             resources.publisher = EventPublisher(url=settings.rabbitmq_url, exchange=settings.events_exchange)
             resources.relay = OutboxRelay(

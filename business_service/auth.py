@@ -11,7 +11,7 @@ from data_api_client.models import UserCreate
 from business_service.cache import Cache
 from business_service.gateway import DataGateway
 from business_service.ratelimit import ensure_login_allowed, record_login_failure
-from business_service.security import burn_verify, hash_password, issue_token, token_subject, verify_password
+from business_service.security import TokenVerifier, burn_verify, hash_password, issue_token, verify_password
 from business_service.settings import BusinessSettings
 from business_service.users import load_user, to_public
 from service_kit.errors import Conflict, NotFound, Unauthorized
@@ -72,12 +72,17 @@ async def login(
 
 
 async def authenticate(
-    *, gateway: DataGateway, cache: Cache, settings: BusinessSettings, token: str | None
+    *,
+    gateway: DataGateway,
+    cache: Cache,
+    settings: BusinessSettings,
+    tokens: TokenVerifier,
+    token: str | None,
 ) -> UserPublic:
     """The active user a bearer token names; Unauthorized otherwise."""
     if not token:
         raise Unauthorized("Log in and send the token as `Authorization: Bearer <token>`.")
-    user_id = token_subject(token=token, secret=settings.jwt_secret, algorithm=settings.jwt_algorithm)
+    user_id = tokens.subject(token)
     try:
         user = await load_user(
             gateway=gateway, cache=cache, user_id=user_id, ttl_seconds=settings.cache_ttl_seconds

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from contract_models.business import UserPublic
 from fastapi import Depends, Request
-from fastapi.security import OAuth2PasswordBearer
 
 from business_service.auth import authenticate
 from business_service.cache import Cache
@@ -14,9 +13,6 @@ from business_service.gateway import DataGateway
 from business_service.settings import BusinessSettings
 from business_service.state import Resources
 from service_kit.errors import Forbidden
-
-# auto_error=False: a missing token becomes our 401 problem, not FastAPI's default answer.
-_bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
 def _state(request: Request) -> Resources:
@@ -50,10 +46,26 @@ DataClientDep = Annotated[DataGateway, Depends(_gateway)]
 CacheDep = Annotated[Cache, Depends(_cache)]
 
 
-async def _current_user(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> UserPublic:
+def _bearer_token(request: Request) -> str | None:
+    """The token of `Authorization: Bearer <token>` (the contract's only security scheme).
+
+    Read here rather than by FastAPI's OAuth2PasswordBearer: as a dependency of its own it
+    was solved anew on every request, and the served contract is ours, not FastAPI's.
+    """
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+async def _current_user(request: Request) -> UserPublic:
     resources = _state(request)
     user = await authenticate(
-        gateway=resources.gateway, cache=resources.cache, settings=resources.settings, token=token
+        gateway=resources.gateway,
+        cache=resources.cache,
+        settings=resources.settings,
+        tokens=resources.tokens,
+        token=_bearer_token(request),
     )
     request.scope.setdefault("state", {})["user_id"] = user.id
     return user

@@ -9,6 +9,7 @@ from business_service.cache import Cache
 from business_service.events import EventPublisher
 from business_service.gateway import DataGateway
 from business_service.relay import OutboxRelay
+from business_service.security import TokenVerifier
 from business_service.settings import BusinessSettings
 
 
@@ -17,6 +18,7 @@ class Resources:
     settings: BusinessSettings
     gateway: DataGateway
     cache: Cache
+    tokens: TokenVerifier
     publisher: EventPublisher | None = None
     relay: OutboxRelay | None = None
     relay_task: asyncio.Task[None] | None = None
