@@ -11,7 +11,6 @@ from typing import Any
 import jwt
 import pytest
 
-from business_service import security
 from business_service.security import TokenVerifier
 from service_kit.errors import Unauthorized
 
@@ -34,7 +33,7 @@ def full_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         decoded.append(token)
         return decode(token, *args, **kwargs)
 
-    monkeypatch.setattr(security.jwt, "decode", counting_decode)
+    monkeypatch.setattr(jwt, "decode", counting_decode)
     return decoded
 
 
