@@ -22,6 +22,7 @@ from business_service.settings import BusinessSettings
 from business_service.state import Resources
 from service_kit.contract import load_contract, serve_contract
 from service_kit.errors import DomainError
+from service_kit.heap import freeze_startup_heap
 from service_kit.http import AccessLogMiddleware, ContractGuardMiddleware
 from service_kit.logging import configure_logging
 from service_kit.metrics import metrics_router
@@ -74,6 +75,7 @@ def _lifespan(
         except DomainError as exc:
             log.error("could not ensure the first admin; retrying in the background", error=exc.detail)
             admin_task = asyncio.create_task(_retry_first_admin(gateway, settings), name="first-admin")
+        freeze_startup_heap()
         try:
             yield
         finally:

@@ -15,6 +15,7 @@ from data_service.metrics import refresh_outbox_gauges
 from data_service.routes import health, outbox, users
 from data_service.settings import DataSettings
 from service_kit.contract import load_contract, serve_contract
+from service_kit.heap import freeze_startup_heap
 from service_kit.http import AccessLogMiddleware, ContractGuardMiddleware
 from service_kit.logging import configure_logging
 from service_kit.metrics import metrics_router
@@ -35,6 +36,7 @@ def create_app(settings: DataSettings | None = None) -> FastAPI:
         engine = make_engine(url=url, settings=config)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        freeze_startup_heap()
         try:
             yield
         finally:
