@@ -17,7 +17,8 @@ def test_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "dev-service-token",
         "development",
     )
-    assert (settings.db_pool_size, settings.max_body_bytes, settings.log_format) == (10, 65536, "console")
+    assert (settings.db_pool_size, settings.db_max_overflow) == (20, 0)
+    assert (settings.max_body_bytes, settings.log_format) == (65536, "console")
     monkeypatch.setenv("DB_POOL_SIZE", "3")
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u@h/db")
     assert (DataSettings().db_pool_size, DataSettings().database_url) == (3, "postgresql+asyncpg://u@h/db")
