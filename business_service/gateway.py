@@ -6,12 +6,13 @@ Data statuses become domain errors here and nowhere else; an error never becomes
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
-import stamina
 import structlog
 from data_api_client import AuthenticatedClient
 from data_api_client.api.health import get_readiness
@@ -60,6 +61,11 @@ class DataServiceBusy(Exception):
         self.response = response
 
 
+class UnreadableAnswer(Exception):
+    """The data service's answer is not one its contract describes (a proxy's HTML error
+    page, say): retried like a transport error, then answered as 503."""
+
+
 class DataContractError(Exception):
     """The data service refused a request this service built: a bug here, answered as 500."""
 
@@ -104,10 +110,16 @@ def _detail(response: Response[Any], fallback: str) -> str:
     return fallback
 
 
+def _backoff(attempt: int) -> float:
+    """Seconds before retry number `attempt`: 50 ms doubling up to 1 s, plus up to 100 ms of
+    jitter so that many callers do not retry in step."""
+    return min(1.0, 0.05 * 2.0 ** (attempt - 1)) + random.uniform(0, 0.1)  # noqa: S311 - not a secret
+
+
 def _is_retryable(exc: Exception) -> bool:
     if isinstance(exc, UnexpectedStatus):
         return exc.status_code in (502, 504)
-    return isinstance(exc, httpx.TransportError | DataServiceBusy)
+    return isinstance(exc, httpx.TransportError | DataServiceBusy | UnreadableAnswer)
 
 
 class DataGateway:
@@ -124,16 +136,24 @@ class DataGateway:
         self, operation: str, call: Callable[[], Awaitable[Response[T]]], *, idempotent: bool
     ) -> Response[T]:
         attempts = self._attempts if idempotent else 1
+        # A plain loop rather than stamina's retry context, which cost 8% of a cache miss's
+        # CPU even when the first attempt succeeds (make bench).
         try:
-            async for attempt in stamina.retry_context(
-                on=_is_retryable, attempts=attempts, wait_initial=0.05, wait_max=1.0, wait_jitter=0.1
-            ):
-                with attempt:
-                    if attempt.num > 1:
-                        DATA_RETRIES.labels(operation).inc()
-                    response = await call()
+            for attempt in range(1, attempts + 1):
+                try:
+                    try:
+                        response = await call()
+                    except (ValueError, KeyError, TypeError) as exc:
+                        # `call` is a generated function: these come from its parser.
+                        raise UnreadableAnswer(str(exc)) from exc
                     if response.status_code == 503:
                         raise DataServiceBusy(response)
+                    break
+                except Exception as exc:
+                    if attempt == attempts or not _is_retryable(exc):
+                        raise
+                DATA_RETRIES.labels(operation).inc()
+                await asyncio.sleep(_backoff(attempt))
         except DataServiceBusy as exc:
             log.warning("data service busy", operation=operation)
             raise ServiceUnavailable(
@@ -145,6 +165,9 @@ class DataGateway:
         except UnexpectedStatus as exc:
             log.error("data service failed", operation=operation, status=exc.status_code)
             raise ServiceUnavailable("The data service failed.") from exc
+        except UnreadableAnswer as exc:
+            log.error("data service answered outside its contract", operation=operation, error=str(exc))
+            raise ServiceUnavailable("The data service gave an answer this service cannot read.") from exc
         return self._check(operation, response)
 
     @staticmethod
