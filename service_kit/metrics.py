@@ -7,6 +7,7 @@ there and each scrape sums all workers (prometheus_client's multiprocess mode).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Awaitable, Callable
 
@@ -39,8 +40,20 @@ LATENCY = Histogram(
 
 
 def observe_request(*, service: str, method: str, route: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(service, method, route, str(status)).inc()
-    LATENCY.labels(service, method, route).observe(seconds)
+    _request_counter(service, method, route, status).inc()
+    _latency_histogram(service, method, route).observe(seconds)
+
+
+# The children of the labelled metrics, looked up once per label set: prometheus_client's
+# `labels()` validates and locks on every call. As many as there are series, no more.
+@functools.cache
+def _request_counter(service: str, method: str, route: str, status: int) -> Counter:
+    return REQUESTS.labels(service, method, route, str(status))
+
+
+@functools.cache
+def _latency_histogram(service: str, method: str, route: str) -> Histogram:
+    return LATENCY.labels(service, method, route)
 
 
 def _registry() -> CollectorRegistry:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from contextvars import ContextVar
 
 import structlog
@@ -35,7 +35,7 @@ class RequestIdMiddleware:
                 given = value.decode("latin-1")
                 break
         # A caller's id is kept only if it is safe to log and to echo in a header.
-        request_id = given if _VALID.match(given) else uuid.uuid4().hex
+        request_id = given if _VALID.match(given) else os.urandom(16).hex()
         token = _current.set(request_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
 

@@ -39,6 +39,9 @@ async def test_requests_are_counted_by_route_template(data_app: FastAPI, client:
     # A path no route knows is one label, so random paths cannot grow the metrics without bound.
     assert requests_of(after, "<unmatched>", "404") == requests_of(before, "<unmatched>", "404") + 1
     assert not any("/no/such" in str(labels) for _, labels in after)
+    # Nor can made-up methods.
+    assert (await client.request("BREW", f"/users/{user['id']}")).status_code == 405
+    assert not any("BREW" in str(labels) for _, labels in await scrape(data_app))
     duration = (("method", "GET"), ("route", "/users/{user_id}"), ("service", "data"))
     assert ("http_request_duration_seconds_count", duration) in after
 
