@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from data_service.auth import ServiceTokenMiddleware, public_paths
-from data_service.db import make_engine, make_session_factory
+from data_service.db import Database, make_engine
 from data_service.embedded import start_embedded_postgres
 from data_service.metrics import refresh_outbox_gauges
 from data_service.routes import health, outbox, users
@@ -33,14 +33,13 @@ def create_app(settings: DataSettings | None = None) -> FastAPI:
         url = config.database_url
         if url is None:
             url = await asyncio.to_thread(start_embedded_postgres)
-        engine = make_engine(url=url, settings=config)
-        app.state.engine = engine
-        app.state.session_factory = make_session_factory(engine)
+        database = Database(make_engine(url=url, settings=config))
+        app.state.database = database
         freeze_startup_heap()
         try:
             yield
         finally:
-            await engine.dispose()
+            await database.dispose()
 
     app = FastAPI(title="Data API", version="1.0.0", lifespan=lifespan)
     app.state.settings = config

@@ -1,12 +1,24 @@
-"""The one async engine, its session factory, and which database errors mean "unreachable"."""
+"""The one async engine, the two ways routes use it, and which errors mean "unreachable"."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import asyncpg
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from data_service.settings import DataSettings
+from service_kit.errors import DomainError, ServiceUnavailable
+
+RETRY_AFTER_SECONDS = 2
 
 # Errors that say the server or the connection is gone (or too slow), not that the SQL is wrong.
 _UNAVAILABLE: tuple[type[BaseException], ...] = (
@@ -41,8 +53,52 @@ def make_engine(*, url: str, settings: DataSettings) -> AsyncEngine:
     )
 
 
-def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+class Database:
+    """The process's engine, opened by each route as a read or as a transaction.
+
+    A route opens its own unit of work (`async with db.reading()`), rather than receiving
+    one from a generator dependency: FastAPI wraps such a dependency anew on every request
+    (a context manager, an exit stack, a shielded cancel scope), which cost 7% of a GET's
+    CPU. Either way an unreachable database becomes a 503 here, wherever it shows.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in autocommit, for Core reads: no BEGIN and COMMIT, two round trips
+        fewer. Nothing is lost: under PostgreSQL's READ COMMITTED each statement sees its
+        own snapshot, in a transaction or not."""
+        async with database_errors_as_503(), self.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """An ORM session in one transaction: committed when the block ends normally, so a
+        failed commit is the route's answer; rolled back when it raises."""
+        async with database_errors_as_503(), self._sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+@asynccontextmanager
+async def database_errors_as_503() -> AsyncIterator[None]:
+    """An unreachable database, wherever it shows (connect, statement, commit), becomes 503."""
+    try:
+        yield
+    except DomainError:
+        raise
+    except Exception as error:
+        if is_unavailable(error):
+            raise ServiceUnavailable(
+                "The database does not answer; try again later.", retry_after=RETRY_AFTER_SECONDS
+            ) from error
+        raise
 
 
 def is_unavailable(error: BaseException) -> bool:

@@ -6,10 +6,10 @@ import math
 
 from fastapi import Request
 from prometheus_client import Gauge
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from data_service import outbox_repository
-from data_service.db import is_unavailable
+from data_service.db import Database
+from service_kit.errors import ServiceUnavailable
 
 # Whichever worker answered the scrape read the backlog last: with several workers
 # (multiprocess mode), its value is the one to report, not one series per process.
@@ -27,13 +27,11 @@ OUTBOX_OLDEST_AGE = Gauge(
 
 async def refresh_outbox_gauges(request: Request) -> None:
     """Read the backlog; while the database is away the gauges say NaN (unknown), not 0."""
-    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    database: Database = request.app.state.database
     try:
-        async with factory() as session:
+        async with database.transaction() as session:
             backlog = await outbox_repository.backlog(session=session)
-    except Exception as error:
-        if not is_unavailable(error):
-            raise
+    except ServiceUnavailable:
         OUTBOX_PENDING.set(math.nan)
         OUTBOX_OLDEST_AGE.set(math.nan)
         return

@@ -1,4 +1,4 @@
-"""SQL for the outbox table. Functions only flush; the session dependency commits."""
+"""SQL for the outbox table. Functions only flush; the route's `db.transaction()` commits."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 Reads are Core statements on a connection and return plain rows: a read has no use for the
 ORM's identity map and change tracking, which cost a third of a GET's CPU under
-`make bench`. Writes go through the ORM session; they only flush, the session dependency
-commits.
+`make bench`. Writes go through the ORM session; they only flush, the route's
+`db.transaction()` commits.
 """
 
 from __future__ import annotations

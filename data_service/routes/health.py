@@ -6,7 +6,8 @@ from contract_models.data import Health, Readiness
 from fastapi import APIRouter
 from starlette.responses import JSONResponse
 
-from data_service.deps import RETRY_AFTER_SECONDS, EngineDep
+from data_service.db import RETRY_AFTER_SECONDS
+from data_service.deps import DatabaseDep
 from data_service.health import readiness_checks
 from service_kit.problems import problem_response, problem_responses
 
@@ -24,8 +25,8 @@ async def get_health() -> Health:
     response_model=Readiness,
     responses=problem_responses(503),
 )
-async def get_readiness(engine: EngineDep) -> Readiness | JSONResponse:
-    checks = await readiness_checks(engine=engine)
+async def get_readiness(db: DatabaseDep) -> Readiness | JSONResponse:
+    checks = await readiness_checks(engine=db.engine)
     if all(checks.values()):
         return Readiness(status="ready", checks=checks)
     return problem_response(

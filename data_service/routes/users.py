@@ -8,7 +8,7 @@ from contract_models.data import User, UserCreate, UserCredentials, UserPage, Us
 from fastapi import APIRouter, Path, Query, Response, status
 
 from data_service import users
-from data_service.deps import ReadConnectionDep, SessionDep
+from data_service.deps import DatabaseDep
 from data_service.repository import UserFilter
 from service_kit.problems import problem_responses
 
@@ -44,8 +44,9 @@ Search = Annotated[
     operation_id="createUser",
     responses=problem_responses(401, 409, 413, 415, 422, 503),
 )
-async def create_user(data: UserCreate, session: SessionDep, response: Response) -> User:
-    user = await users.create_user(session=session, data=data)
+async def create_user(data: UserCreate, db: DatabaseDep, response: Response) -> User:
+    async with db.transaction() as session:
+        user = await users.create_user(session=session, data=data)
     response.headers["Location"] = f"/users/{user.id}"
     return user
 
@@ -53,7 +54,7 @@ async def create_user(data: UserCreate, session: SessionDep, response: Response)
 @router.get("", operation_id="listUsers", responses=problem_responses(401, 422, 503))
 async def list_users(
     *,
-    connection: ReadConnectionDep,
+    db: DatabaseDep,
     limit: Limit = 20,
     offset: Offset = 0,
     role: Annotated[Literal["user", "admin"] | None, Query(description="Only users with this role.")] = None,
@@ -63,12 +64,16 @@ async def list_users(
     q: Search = None,
 ) -> UserPage:
     user_filter = UserFilter(role=role, is_active=is_active, search=q)
-    return await users.list_users(connection=connection, user_filter=user_filter, limit=limit, offset=offset)
+    async with db.reading() as connection:
+        return await users.list_users(
+            connection=connection, user_filter=user_filter, limit=limit, offset=offset
+        )
 
 
 @router.get("/stats", operation_id="getUserStats", responses=problem_responses(401, 503))
-async def get_user_stats(connection: ReadConnectionDep) -> UserStats:
-    return await users.user_stats(connection=connection)
+async def get_user_stats(db: DatabaseDep) -> UserStats:
+    async with db.reading() as connection:
+        return await users.user_stats(connection=connection)
 
 
 @router.get(
@@ -76,8 +81,9 @@ async def get_user_stats(connection: ReadConnectionDep) -> UserStats:
     operation_id="getUserByUsername",
     responses=problem_responses(401, 404, 422, 503),
 )
-async def get_user_by_username(username: Username, connection: ReadConnectionDep) -> User:
-    return await users.get_user_by_username(connection=connection, username=username)
+async def get_user_by_username(username: Username, db: DatabaseDep) -> User:
+    async with db.reading() as connection:
+        return await users.get_user_by_username(connection=connection, username=username)
 
 
 @router.get(
@@ -85,15 +91,15 @@ async def get_user_by_username(username: Username, connection: ReadConnectionDep
     operation_id="getUserCredentialsByUsername",
     responses=problem_responses(401, 404, 422, 503),
 )
-async def get_user_credentials_by_username(
-    username: Username, connection: ReadConnectionDep
-) -> UserCredentials:
-    return await users.get_credentials_by_username(connection=connection, username=username)
+async def get_user_credentials_by_username(username: Username, db: DatabaseDep) -> UserCredentials:
+    async with db.reading() as connection:
+        return await users.get_credentials_by_username(connection=connection, username=username)
 
 
 @router.get("/{user_id}", operation_id="getUser", responses=problem_responses(401, 404, 422, 503))
-async def get_user(user_id: UserId, connection: ReadConnectionDep) -> User:
-    return await users.get_user(connection=connection, user_id=user_id)
+async def get_user(user_id: UserId, db: DatabaseDep) -> User:
+    async with db.reading() as connection:
+        return await users.get_user(connection=connection, user_id=user_id)
 
 
 @router.patch(
@@ -101,8 +107,9 @@ async def get_user(user_id: UserId, connection: ReadConnectionDep) -> User:
     operation_id="updateUser",
     responses=problem_responses(401, 404, 409, 412, 413, 415, 422, 503),
 )
-async def update_user(user_id: UserId, data: UserUpdate, session: SessionDep) -> User:
-    return await users.update_user(session=session, user_id=user_id, data=data)
+async def update_user(user_id: UserId, data: UserUpdate, db: DatabaseDep) -> User:
+    async with db.transaction() as session:
+        return await users.update_user(session=session, user_id=user_id, data=data)
 
 
 @router.delete(
@@ -111,8 +118,9 @@ async def update_user(user_id: UserId, data: UserUpdate, session: SessionDep) ->
     operation_id="deleteUser",
     responses=problem_responses(401, 404, 422, 503),
 )
-async def delete_user(user_id: UserId, session: SessionDep) -> None:
-    await users.delete_user(session=session, user_id=user_id)
+async def delete_user(user_id: UserId, db: DatabaseDep) -> None:
+    async with db.transaction() as session:
+        await users.delete_user(session=session, user_id=user_id)
 
 
 @router.get(
@@ -120,5 +128,6 @@ async def delete_user(user_id: UserId, session: SessionDep) -> None:
     operation_id="getUserCredentials",
     responses=problem_responses(401, 404, 422, 503),
 )
-async def get_user_credentials(user_id: UserId, connection: ReadConnectionDep) -> UserCredentials:
-    return await users.get_credentials(connection=connection, user_id=user_id)
+async def get_user_credentials(user_id: UserId, db: DatabaseDep) -> UserCredentials:
+    async with db.reading() as connection:
+        return await users.get_credentials(connection=connection, user_id=user_id)

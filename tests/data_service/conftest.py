@@ -32,7 +32,7 @@ async def data_app(migrated_database_url: str) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 def engine(data_app: FastAPI) -> AsyncEngine:
-    engine: AsyncEngine = data_app.state.engine
+    engine: AsyncEngine = data_app.state.database.engine
     return engine
 
 
