@@ -43,9 +43,10 @@ def create_app(settings: DataSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Data API", version="1.0.0", lifespan=lifespan)
     app.state.settings = config
-    app.include_router(health.router)
+    # The router tries routes in this order, one by one: the busiest first.
     app.include_router(users.router)
     app.include_router(outbox.router)
+    app.include_router(health.router)
     app.include_router(metrics_router(before_scrape=refresh_outbox_gauges))
     install_problem_handlers(app)
     serve_contract(app, "data")
