@@ -7,11 +7,11 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service_kit.contract import SWAGGER_UI_FILES
+from service_kit.contract import DOCS_FILES
 from service_kit.problems import problem_response
 
-# Besides the operations the contract opens to anyone, the served contract and Swagger UI.
-DOCUMENTATION_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", *SWAGGER_UI_FILES})
+# Besides the operations the contract opens to anyone, the served contract and its pages.
+DOCUMENTATION_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", *DOCS_FILES})
 
 
 def public_paths(contract: dict[str, Any]) -> frozenset[str]:

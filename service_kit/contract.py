@@ -1,4 +1,5 @@
-"""Serve the hand-written contract, not FastAPI's derived one, at /openapi.json and /docs."""
+"""Serve the hand-written contract, not FastAPI's derived one, at /openapi.json, /docs
+(Swagger UI) and /redoc (ReDoc)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,28 @@ from typing import Any
 import fastapi_offline
 import yaml
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from starlette.responses import FileResponse, HTMLResponse
 from starlette.routing import Route
 
 CONTRACTS = Path(__file__).resolve().parent.parent / "openapi"
-# Swagger UI's own files, served by the app: FastAPI's /docs page loads them from a CDN,
-# which a closed network does not reach. They come pinned in the fastapi-offline wheel.
-SWAGGER_UI_STATIC = Path(fastapi_offline.__file__).resolve().parent / "static"
-SWAGGER_UI_FILES = {
+# Swagger UI's and ReDoc's own files, served by the app: FastAPI's pages load them from a
+# CDN, which a closed network does not reach. They come pinned in the fastapi-offline wheel.
+DOCS_STATIC = Path(fastapi_offline.__file__).resolve().parent / "static"
+DOCS_FILES = {
     "/docs/swagger-ui-bundle.js": "swagger-ui-bundle.js",
     "/docs/swagger-ui.css": "swagger-ui.css",
     "/docs/favicon.png": "favicon.png",
+    "/redoc/redoc.standalone.js": "redoc.standalone.js",
 }
+
+
+# ReDoc styles itself inline and parses the contract in a worker it makes from a blob.
+_REDOC_POLICY = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "worker-src 'self' blob:; connect-src 'self'"
+)
 
 
 @cache
@@ -41,21 +50,46 @@ def serve_contract(app: FastAPI, name: str) -> None:
     """
     contract = load_contract(name)
     app.openapi = lambda: contract  # type: ignore[method-assign]
-    serve_swagger_ui(app)
+    serve_docs_pages(app)
 
 
-def serve_swagger_ui(app: FastAPI) -> None:
-    """Replace FastAPI's /docs page by one that loads Swagger UI from this app, not a CDN.
+def serve_docs_pages(app: FastAPI) -> None:
+    """Replace FastAPI's /docs and /redoc pages by ones that load Swagger UI and ReDoc from
+    this app, not a CDN.
 
-    The page keeps the app's settings (`swagger_ui_init_oauth`, `swagger_ui_parameters`,
-    the OAuth2 redirect page FastAPI already serves).
+    The Swagger UI page keeps the app's settings (`swagger_ui_init_oauth`,
+    `swagger_ui_parameters`, the OAuth2 redirect page FastAPI already serves).
     """
-    docs_url, openapi_url = app.docs_url, app.openapi_url
-    if not docs_url or not openapi_url:
+    docs_url, redoc_url, openapi_url = app.docs_url, app.redoc_url, app.openapi_url
+    if not openapi_url:
         return
+    replaced = {docs_url, redoc_url}
     app.router.routes[:] = [
-        route for route in app.router.routes if not (isinstance(route, Route) and route.path == docs_url)
+        route for route in app.router.routes if not (isinstance(route, Route) and route.path in replaced)
     ]
+    if docs_url:
+        _serve_swagger_ui(app, docs_url, openapi_url)
+    if redoc_url:
+
+        async def redoc_html(request: Request) -> HTMLResponse:
+            root = request.scope.get("root_path", "").rstrip("/")
+            page = get_redoc_html(
+                openapi_url=root + openapi_url,
+                title=f"{app.title} - ReDoc",
+                redoc_js_url=f"{root}/redoc/redoc.standalone.js",
+                redoc_favicon_url=f"{root}/docs/favicon.png",
+                with_google_fonts=False,
+            )
+            # ReDoc's side menu shows Redocly's logo from their CDN; nothing but this app.
+            page.headers["Content-Security-Policy"] = _REDOC_POLICY
+            return page
+
+        app.add_route(redoc_url, redoc_html, include_in_schema=False)
+    for path, file in DOCS_FILES.items():
+        app.add_route(path, _static_file(DOCS_STATIC / file), include_in_schema=False)
+
+
+def _serve_swagger_ui(app: FastAPI, docs_url: str, openapi_url: str) -> None:
 
     async def swagger_ui_html(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "").rstrip("/")
@@ -72,8 +106,6 @@ def serve_swagger_ui(app: FastAPI) -> None:
         )
 
     app.add_route(docs_url, swagger_ui_html, include_in_schema=False)
-    for path, file in SWAGGER_UI_FILES.items():
-        app.add_route(path, _static_file(SWAGGER_UI_STATIC / file), include_in_schema=False)
 
 
 def _static_file(path: Path) -> Callable[[Request], Awaitable[FileResponse]]:
