@@ -14,6 +14,7 @@ import socket
 import uuid
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -26,6 +27,15 @@ STRICT = os.environ.get("REQUIRE_SERVICES") == "1"
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+# A well-formed stored password hash, for users written straight to the data API.
+HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
+
+
+def user_body(name: str = "ada", **overrides: Any) -> dict[str, Any]:
+    """A data API `UserCreate` body for `name`."""
+    body: dict[str, Any] = {"email": f"{name}@example.com", "username": name, "hashed_password": HASH}
+    body.update(overrides)
+    return body
 
 
 def libpq(url: str) -> str:

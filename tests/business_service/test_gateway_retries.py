@@ -14,9 +14,9 @@ from fastapi import FastAPI
 from business_service.gateway import DataGateway, build_data_client
 from service_kit.errors import ServiceUnavailable
 from tests.business_service.conftest import business_settings
+from tests.infra import user_body
 
 Failure = Literal["refused", "busy", "proxy_page"]
-HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
 
 
 class FlakyTransport(httpx.AsyncBaseTransport):
@@ -51,9 +51,7 @@ async def test_a_get_succeeds_after_transient_failures(data_app: FastAPI, clean:
     settings = business_settings(redis_url=None, data_retry_attempts=3)
     gateway = DataGateway(client=build_data_client(settings, transport=transport), retry_attempts=3)
     try:
-        body = UserCreate.from_dict(
-            {"email": "rita@example.com", "username": "rita", "hashed_password": HASH}
-        )
+        body = UserCreate.from_dict(user_body("rita"))
         created = await gateway.create_user(body=body)
         failures: tuple[Failure, ...] = ("refused", "busy", "proxy_page")
         for failure in failures:
@@ -74,7 +72,7 @@ async def test_a_post_is_not_retried(data_app: FastAPI, clean: None) -> None:
     gateway = DataGateway(client=build_data_client(settings, transport=transport), retry_attempts=3)
     try:
         transport.failures = 1
-        body = UserCreate.from_dict({"email": "sam@example.com", "username": "sam", "hashed_password": HASH})
+        body = UserCreate.from_dict(user_body("sam"))
         with pytest.raises(ServiceUnavailable):
             await gateway.create_user(body=body)
         assert transport.sent == ["POST"]

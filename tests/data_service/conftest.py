@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from data_service.app import create_app
 from data_service.settings import DataSettings
+from tests.infra import user_body
 
 TOKEN = "test-service-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
 
 
 def settings_for(database_url: str, **overrides: Any) -> DataSettings:
@@ -44,12 +44,6 @@ async def client(data_app: FastAPI, engine: AsyncEngine) -> AsyncIterator[httpx.
     transport = httpx.ASGITransport(app=data_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://data", headers=AUTH) as client:
         yield client
-
-
-def user_body(name: str = "ada", **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"email": f"{name}@example.com", "username": name, "hashed_password": HASH}
-    body.update(overrides)
-    return body
 
 
 async def make_user(client: httpx.AsyncClient, name: str = "ada", **overrides: Any) -> dict[str, Any]:

@@ -7,7 +7,8 @@ import pytest
 from fastapi import FastAPI
 
 from service_kit.contract import load_contract
-from tests.data_service.conftest import make_user, user_body
+from tests.data_service.conftest import make_user
+from tests.infra import user_body
 
 
 def _operations(*, public: bool) -> list[tuple[str, str]]:

@@ -9,7 +9,8 @@ import httpx
 
 from data_service.app import create_app
 from tests import infra
-from tests.data_service.conftest import AUTH, settings_for, user_body
+from tests.data_service.conftest import AUTH, settings_for
+from tests.infra import user_body
 from tests.tcpproxy import TcpProxy
 
 CLOSED_PORT_URL = "postgresql+asyncpg://postgres@127.0.0.1:1/nothing"

@@ -8,7 +8,8 @@ import httpx
 from contract_models.data import User, UserCredentials, UserPage, UserStats
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.data_service.conftest import HASH, make_user, outbox_rows, user_body
+from tests.data_service.conftest import make_user, outbox_rows
+from tests.infra import HASH, user_body
 
 
 async def test_create_returns_user_location_and_defaults(client: httpx.AsyncClient) -> None:

@@ -8,13 +8,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from tests.faults.conftest import SERVICE_TOKEN, assert_problem, data_service, fetch
+from tests.infra import user_body
 from tests.tcpproxy import PauseMode, TcpProxy
-
-HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
-
-
-def user(name: str) -> dict[str, str]:
-    return {"email": f"{name}@example.com", "username": name, "hashed_password": HASH}
 
 
 async def test_data_service_is_503_and_not_ready_while_postgres_is_away_then_recovers(
@@ -28,7 +23,7 @@ async def test_data_service_is_503_and_not_ready_while_postgres_is_away_then_rec
     ):
         auth = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
         async with httpx.AsyncClient(base_url=data.url, headers=auth, timeout=30) as client:
-            created = await client.post("/users", json=user("ann"))
+            created = await client.post("/users", json=user_body("ann"))
             assert created.status_code == 201, created.text
             user_id = created.json()["id"]
             # Connections refused (the server is down), and a server that no longer answers.
@@ -37,7 +32,7 @@ async def test_data_service_is_503_and_not_ready_while_postgres_is_away_then_rec
                 proxy.pause(mode)
                 for request in (
                     client.build_request("GET", f"/users/{user_id}"),
-                    client.build_request("POST", "/users", json=user(f"ben-{mode}")),
+                    client.build_request("POST", "/users", json=user_body(f"ben-{mode}")),
                     client.build_request(
                         "PATCH", f"/users/{user_id}", json={"version": 1, "full_name": mode}
                     ),
@@ -53,7 +48,7 @@ async def test_data_service_is_503_and_not_ready_while_postgres_is_away_then_rec
                 proxy.resume()
                 assert (await client.get("/ready")).status_code == 200, mode
                 assert (await client.get(f"/users/{user_id}")).json()["full_name"] == ""
-                again = await client.post("/users", json=user(f"ben-{mode}"))
+                again = await client.post("/users", json=user_body(f"ben-{mode}"))
                 assert again.status_code == 201, again.text
     # The refused writes left nothing behind: each stored user has exactly its one event.
     rows = await fetch(

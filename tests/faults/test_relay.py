@@ -30,10 +30,9 @@ from tests.faults.conftest import (
     register,
     started_together,
 )
+from tests.infra import user_body
 from tests.live import LiveService
 from tests.tcpproxy import TcpProxy
-
-HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
 
 
 class CuttingPublisher(EventPublisher):
@@ -67,8 +66,7 @@ async def create_users(data: LiveService, *names: str) -> None:
         base_url=data.url, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}
     ) as client:
         for name in names:
-            body = {"email": f"{name}@example.com", "username": name, "hashed_password": HASH}
-            assert (await client.post("/users", json=body)).status_code == 201
+            assert (await client.post("/users", json=user_body(name))).status_code == 201
 
 
 async def test_a_batch_cut_short_is_finished_on_the_next_pass(
