@@ -105,7 +105,7 @@ def _build_response(
 def sync_detailed(
     user_id: int,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: AdminUserUpdate,
 ) -> Response[Problem | UserPublic]:
     """Change a user's role or activity (admin)
@@ -142,7 +142,7 @@ def sync_detailed(
 def sync(
     user_id: int,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: AdminUserUpdate,
 ) -> Problem | UserPublic | None:
     """Change a user's role or activity (admin)
@@ -174,7 +174,7 @@ def sync(
 async def asyncio_detailed(
     user_id: int,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: AdminUserUpdate,
 ) -> Response[Problem | UserPublic]:
     """Change a user's role or activity (admin)
@@ -209,7 +209,7 @@ async def asyncio_detailed(
 async def asyncio(
     user_id: int,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: AdminUserUpdate,
 ) -> Problem | UserPublic | None:
     """Change a user's role or activity (admin)
