@@ -34,10 +34,10 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 install: $(STAMP) ## Create .venv with the locked dependencies
 
 generate: $(STAMP) ## Validate openapi/ and regenerate generated/ from it
-	$(RUN) python tools/generate.py
+	$(RUN) python -m tools.generate
 
 check-generated: $(STAMP) ## Fail if generated/ is not what `make generate` makes (or is uncommitted)
-	$(RUN) python tools/generate.py --check
+	$(RUN) python -m tools.generate --check
 
 contract-check: $(STAMP) ## Fail on breaking changes to openapi/ since BASE (main) without a major version bump
 	$(RUN) python tools/contract_check.py --base $(BASE)
