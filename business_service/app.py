@@ -9,25 +9,27 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
 import structlog
+from contract_servers import business as contract
 from fastapi import FastAPI
 
 from business_service.auth import ensure_first_admin
 from business_service.cache import build_cache
-from business_service.events import EventPublisher
 from business_service.gateway import DataGateway, build_data_client
+from business_service.handlers import build_api
+from business_service.publisher import EventPublisher
 from business_service.relay import OutboxRelay
-from business_service.routes import auth, health, me, users
 from business_service.security import TokenVerifier
 from business_service.settings import BusinessSettings
 from business_service.state import Resources
-from service_kit.contract import load_contract, serve_contract
+from service_kit.access_log import AccessLogMiddleware
+from service_kit.contract import load_contract
+from service_kit.contract_guard import ContractGuardMiddleware
+from service_kit.docs import serve_contract
 from service_kit.errors import DomainError
 from service_kit.heap import freeze_startup_heap
-from service_kit.http import AccessLogMiddleware, ContractGuardMiddleware
 from service_kit.logging import configure_logging
-from service_kit.metrics import metrics_router
 from service_kit.problems import install_problem_handlers
-from service_kit.request_id import RequestIdMiddleware
+from service_kit.request_context import RequestContextMiddleware
 
 log = structlog.get_logger(__name__)
 
@@ -69,6 +71,7 @@ def _lifespan(
         else:
             log.warning("RABBITMQ_URL is not set; user events stay pending in the outbox")
         app.state.resources = resources
+        contract.implement(app, build_api(resources))
         admin_task: asyncio.Task[None] | None = None
         try:
             await ensure_first_admin(gateway=gateway, settings=settings)
@@ -100,24 +103,19 @@ def create_app(
 ) -> FastAPI:
     settings = settings or BusinessSettings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
+    # Title, version and every operation come from openapi/business.yaml, through `make generate`.
     app = FastAPI(
-        title="Business API",
-        version="1.0.0",
+        title=contract.TITLE,
+        version=contract.VERSION,
         lifespan=_lifespan(settings, data_transport),
         swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
     )
-    install_problem_handlers(app)
-    # The router tries routes in this order, one by one: the busiest first (matching cost a
-    # tenth of a cache hit's CPU), and /users/me before /users/{user_id}, which it would match.
-    app.include_router(me.router)
-    app.include_router(users.router)
-    app.include_router(auth.router)
-    app.include_router(health.router)
-    app.include_router(metrics_router())
+    install_problem_handlers(app, refuse_undeclared=settings.strict_statuses)
+    app.include_router(contract.create_router())
     serve_contract(app, "business")
     app.add_middleware(
         ContractGuardMiddleware, contract=load_contract("business"), max_body_bytes=settings.max_body_bytes
     )
     app.add_middleware(AccessLogMiddleware, service="business")
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestContextMiddleware)
     return app

@@ -47,7 +47,7 @@ from httpx_aiohttp import AiohttpTransport
 from business_service.metrics import DATA_RETRIES
 from business_service.settings import BusinessSettings
 from service_kit.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
-from service_kit.request_id import HEADER, current_request_id
+from service_kit.request_context import HEADER, current_request_id
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")

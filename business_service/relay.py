@@ -19,9 +19,9 @@ from contract_models.events import UserEvent
 from data_api_client.models import OutboxEvent
 from pydantic import ValidationError
 
-from business_service.events import EventPublisher
 from business_service.gateway import DataGateway
 from business_service.metrics import RELAY_LAG, RELAY_PUBLISHED
+from business_service.publisher import EventPublisher
 from service_kit.errors import DomainError
 
 log = structlog.get_logger(__name__)

@@ -46,6 +46,10 @@ class BusinessSettings(BaseSettings):
         10, ge=1, description="Failed logins per username, and x5 per address, in one window."
     )
     login_window_seconds: int = Field(300, ge=1, description="Window of the login limits, in seconds.")
+    strict_statuses: bool = Field(
+        default=False,
+        description="Answer 500 when an operation answers an error status its contract does not declare (the tests set it); otherwise that is only logged.",
+    )
     log_level: str = Field("INFO", description="Log level.")
     log_format: Literal["console", "json"] = Field("console", description="Log line format.")
 

@@ -6,8 +6,8 @@ import asyncio
 from dataclasses import dataclass
 
 from business_service.cache import Cache
-from business_service.events import EventPublisher
 from business_service.gateway import DataGateway
+from business_service.publisher import EventPublisher
 from business_service.relay import OutboxRelay
 from business_service.security import TokenVerifier
 from business_service.settings import BusinessSettings

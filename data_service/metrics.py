@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-from fastapi import Request
 from prometheus_client import Gauge
 
 from data_service import outbox_repository
@@ -25,9 +24,8 @@ OUTBOX_OLDEST_AGE = Gauge(
 )
 
 
-async def refresh_outbox_gauges(request: Request) -> None:
+async def refresh_outbox_gauges(database: Database) -> None:
     """Read the backlog; while the database is away the gauges say NaN (unknown), not 0."""
-    database: Database = request.app.state.database
     try:
         async with database.transaction() as session:
             backlog = await outbox_repository.backlog(session=session)

@@ -42,6 +42,10 @@ class DataSettings(BaseSettings):
     )
     db_command_timeout: float = Field(default=10, gt=0, description="Seconds one SQL statement may take.")
     max_body_bytes: int = Field(default=65536, ge=1, description="Largest request body accepted (413 above).")
+    strict_statuses: bool = Field(
+        default=False,
+        description="Answer 500 when an operation answers an error status its contract does not declare (the tests set it); otherwise that is only logged.",
+    )
     log_level: str = Field(default="INFO", description="Standard logging level name.")
     log_format: Literal["console", "json"] = Field(
         default="console", description="Readable lines (console) or JSON lines (json)."

@@ -17,10 +17,10 @@ from contract_models.data import (
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from data_service import events, outbox_repository, repository
-from data_service.events import ChangedField
+from data_service import outbox_repository, repository, user_events
 from data_service.models import UserRow
 from data_service.repository import UserFilter
+from data_service.user_events import ChangedField
 from service_kit.errors import NotFound, PreconditionFailed
 
 # Body field -> name in the event's `changed` list, in the order the events contract lists them.
@@ -76,7 +76,7 @@ async def create_user(*, session: AsyncSession, data: UserCreate) -> User:
         updated_at=now,
     )
     await repository.add_user(session=session, user=row)
-    await outbox_repository.add_event(session=session, event=events.user_created(user=row, now=now))
+    await outbox_repository.add_event(session=session, event=user_events.user_created(user=row, now=now))
     return _user(row)
 
 
@@ -127,14 +127,14 @@ async def update_user(*, session: AsyncSession, user_id: int, data: UserUpdate) 
     row.version += 1
     row.updated_at = now
     await repository.flush_user(session=session)
-    event = events.user_updated(user=row, changed=[_CHANGE_NAMES[name] for name in changed], now=now)
+    event = user_events.user_updated(user=row, changed=[_CHANGE_NAMES[name] for name in changed], now=now)
     await outbox_repository.add_event(session=session, event=event)
     return _user(row)
 
 
 async def delete_user(*, session: AsyncSession, user_id: int) -> None:
     row = await _locked(session=session, user_id=user_id)
-    event = events.user_deleted(user=row, now=datetime.now(UTC))
+    event = user_events.user_deleted(user=row, now=datetime.now(UTC))
     await repository.delete_user(session=session, user=row)
     await outbox_repository.add_event(session=session, event=event)
 

@@ -6,6 +6,7 @@ Nothing here imports FastAPI, so service and repository code can raise them free
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 
 class DomainError(Exception):
@@ -15,10 +16,18 @@ class DomainError(Exception):
     title: str = "Internal Server Error"
     slug: str = "internal"
 
-    def __init__(self, detail: str, *, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = dict(headers or {})
+        # Members the contract's Problem schema adds beyond RFC 9457's (`checks`, say).
+        self.extensions = dict(extensions or {})
 
     @property
     def type(self) -> str:
@@ -72,5 +81,16 @@ class ServiceUnavailable(DomainError):
 
     status, title, slug = 503, "Service Unavailable", "service-unavailable"
 
-    def __init__(self, detail: str, *, retry_after: int = 2) -> None:
-        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+    def __init__(
+        self, detail: str, *, retry_after: int = 2, extensions: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))}, extensions=extensions)
+
+
+class NotReady(ServiceUnavailable):
+    """A readiness probe failed; `checks` says which dependency is not ready."""
+
+    slug = "not-ready"
+
+    def __init__(self, detail: str, *, checks: Mapping[str, bool], retry_after: int = 2) -> None:
+        super().__init__(detail, retry_after=retry_after, extensions={"checks": dict(checks)})

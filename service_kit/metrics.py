@@ -1,4 +1,4 @@
-"""Prometheus metrics shared by both services, and the `/metrics` route that exposes them.
+"""Prometheus metrics shared by both services, and their text for the `/metrics` operation.
 
 Metrics live in the process-wide default registry. With several uvicorn workers, set
 `PROMETHEUS_MULTIPROC_DIR` to an empty directory: every worker then writes its samples
@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, Request
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -21,7 +18,6 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from starlette.responses import Response
 
 # A route template, never the raw path: a fuzzer's random paths must not become labels.
 UNMATCHED_ROUTE = "<unmatched>"
@@ -64,14 +60,7 @@ def _registry() -> CollectorRegistry:
     return REGISTRY
 
 
-def metrics_router(*, before_scrape: Callable[[Request], Awaitable[None]] | None = None) -> APIRouter:
-    """`GET /metrics` in Prometheus's text format; `before_scrape` refreshes gauges first."""
-    router = APIRouter(tags=["operations"])
-
-    @router.get("/metrics", operation_id="getMetrics")
-    async def get_metrics(request: Request) -> Response:
-        if before_scrape is not None:
-            await before_scrape(request)
-        return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
-
-    return router
+def render_metrics() -> str:
+    """Every metric of this process (of all workers, in multiprocess mode) in Prometheus's
+    text format, which is what the contracts' `GET /metrics` answers."""
+    return generate_latest(_registry()).decode("utf-8")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
 from service_kit.errors import DomainError
-from service_kit.request_id import current_request_id
+from service_kit.request_context import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger(__name__)
@@ -40,16 +40,6 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """A route's `responses=`: the error statuses its contract operation lists, answered as
-    problem documents. Only the conformance test reads them (from FastAPI's derived schema);
-    the served contract carries the real descriptions."""
-    return {
-        status: {"description": HTTPStatus(status).phrase, "content": {PROBLEM_JSON: {}}}
-        for status in statuses
-    }
-
-
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     return problem_response(
@@ -59,6 +49,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         detail=exc.detail,
         instance=request.url.path,
         headers=exc.headers,
+        **exc.extensions,
     )
 
 
@@ -119,8 +110,43 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+Handler = Callable[[Request, Exception], Awaitable[JSONResponse]]
+
+
+def _declared_only(handler: Handler, *, refuse: bool) -> Handler:
+    """Check the answer's status against those its operation declares (`responses=` of the
+    generated binding). The type checker cannot prove which errors a handler raises, so an
+    undeclared one is logged as an error; with `refuse` (the tests) it becomes a 500 that
+    names the operation, so that a test or the fuzzer fails on it instead of passing it by.
+    """
+
+    async def answer(request: Request, exc: Exception) -> JSONResponse:
+        response = await handler(request, exc)
+        route = request.scope.get("route")
+        declared = getattr(route, "responses", None)
+        # Outside the contract's operations (an unknown path, the docs pages) nothing is declared.
+        if declared is None or response.status_code in declared or response.status_code == 405:
+            return response
+        operation = getattr(route, "operation_id", None) or request.url.path
+        log.error("undeclared status", operation=operation, status=response.status_code)
+        if not refuse:
+            return response
+        return problem_response(
+            status=500,
+            title="Internal Server Error",
+            type_="urn:problem:undeclared-status",
+            detail=f"Operation {operation} answered {response.status_code}, which its contract does not declare.",
+            instance=request.url.path,
+        )
+
+    return answer
+
+
+def install_problem_handlers(app: FastAPI, *, refuse_undeclared: bool = False) -> None:
+    """Answer every error as a problem document; `refuse_undeclared` see `_declared_only`."""
+    app.add_exception_handler(DomainError, _declared_only(_domain_error, refuse=refuse_undeclared))
+    app.add_exception_handler(
+        RequestValidationError, _declared_only(_validation_error, refuse=refuse_undeclared)
+    )
+    app.add_exception_handler(StarletteHTTPException, _declared_only(_http_error, refuse=refuse_undeclared))
     app.add_exception_handler(Exception, _unexpected)

@@ -1,14 +1,13 @@
-"""Each service implements exactly its contract: no undocumented route, no missing operation.
+"""What each service serves as its contract at /openapi.json (and so in Swagger UI) is the
+hand-written contract itself, and the app reports the contract's title and version.
 
-The app's own view of its routes (FastAPI's derived schema, from the routes' declared
-statuses) is compared with the hand-written contract in both directions; the schema the
-app serves at /openapi.json (and so in Swagger UI) must be the contract itself.
+That the routes are the contract's operations is no longer a test's business: they are
+generated from it (`contract_servers`), and mypy holds the handlers to them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 import pytest
@@ -16,37 +15,9 @@ from fastapi import FastAPI
 
 from business_service.app import create_app as create_business_app
 from data_service.app import create_app as create_data_app
-from service_kit.contract import derived_openapi, load_contract
-from tools.generate import iter_operations
+from service_kit.contract import load_contract
 
-Operation = tuple[str, str, str]
 APPS: dict[str, Callable[[], FastAPI]] = {"data": create_data_app, "business": create_business_app}
-
-
-def operations(schema: dict[str, Any]) -> set[Operation]:
-    return {
-        (method, path, str(status))
-        for method, path, operation in iter_operations(schema)
-        for status in operation.get("responses", {})
-    }
-
-
-@pytest.mark.parametrize("name", sorted(APPS))
-def test_routes_match_the_contract(name: str) -> None:
-    app = APPS[name]()
-    implemented = operations(derived_openapi(app))
-    declared = operations(load_contract(name))
-    assert sorted(implemented - declared) == [], "implemented but not in the contract"
-    assert sorted(declared - implemented) == [], "in the contract but not implemented"
-
-
-@pytest.mark.parametrize("name", sorted(APPS))
-def test_operation_ids_match_the_contract(name: str) -> None:
-    app = APPS[name]()
-    derived = {(m, p): op.get("operationId") for m, p, op in iter_operations(derived_openapi(app))}
-    declared = {(m, p): op["operationId"] for m, p, op in iter_operations(load_contract(name))}
-    # FastAPI names operations after the Python functions; they must be the contract's names.
-    assert derived == declared
 
 
 @pytest.mark.parametrize("name", sorted(APPS))
@@ -59,3 +30,5 @@ async def test_the_served_schema_is_the_contract(name: str) -> None:
     assert served.json() == load_contract(name)
     assert docs.status_code == 200
     assert "/openapi.json" in docs.text
+    info = load_contract(name)["info"]
+    assert (app.title, app.version) == (info["title"], info["version"])

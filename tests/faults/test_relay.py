@@ -14,8 +14,8 @@ import httpx
 import pytest
 from contract_models.events import UserEvent
 
-from business_service.events import EventPublisher
 from business_service.gateway import DataGateway, build_data_client
+from business_service.publisher import EventPublisher
 from business_service.relay import OutboxRelay
 from business_service.settings import BusinessSettings
 from tests.faults.conftest import (

@@ -9,7 +9,7 @@ from typing import Literal
 from contract_models.events import EventUser, UserCreatedEvent, UserDeletedEvent, UserUpdatedEvent
 
 from data_service.models import OutboxRow, UserRow
-from service_kit.request_id import current_request_id
+from service_kit.request_context import current_request_id
 
 ChangedField = Literal["email", "username", "password", "full_name", "role", "is_active"]
 

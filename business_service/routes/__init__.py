@@ -1,1 +1,0 @@
-"""HTTP routes: parse with the generated models, call one service function, return a model."""
