@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 from tools.uvicorn_server import ROOT, Server, free_port, uvicorn_server, wait_ready
 
@@ -23,16 +24,18 @@ def live_service(
     *,
     ready_path: str = "/ready",
     uvicorn_args: Sequence[str] = (),
+    cwd: Path = ROOT,
 ) -> Iterator[LiveService]:
     """Run `uvicorn <factory> --factory` until the block ends; wait until `ready_path` answers 200.
 
     `env` adds to this process's environment; a None value removes the variable.
-    `uvicorn_args` go to uvicorn as they are (`--workers 2`, say).
+    `uvicorn_args` go to uvicorn as they are (`--workers 2`, say); `cwd` is the checkout
+    it runs from (a copy of this one, with PYTHONPATH pointing there, runs the copy's code).
     """
     port = free_port()
     log = LOGS / f"{name}-{port}.log"
     args = ["--timeout-graceful-shutdown", "5", *uvicorn_args]
-    with uvicorn_server(name, factory, env=child_env(env), log=log, port=port, args=args) as service:
+    with uvicorn_server(name, factory, env=child_env(env), log=log, port=port, args=args, cwd=cwd) as service:
         wait_ready(service, ready_path)
         yield service
 

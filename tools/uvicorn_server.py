@@ -41,16 +41,18 @@ def uvicorn_server(
     port: int | None = None,
     args: Sequence[str] = (),
     stop_timeout: float = 15,
+    cwd: Path = ROOT,
 ) -> Iterator[Server]:
     """`uvicorn <factory> --factory` on loopback with the whole environment `env`, its output
-    in `log`; started, not awaited (see `wait_ready`), and stopped when the block ends."""
+    in `log`, run in `cwd` (this checkout, or a copy of it); started, not awaited (see
+    `wait_ready`), and stopped when the block ends."""
     port = port or free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1"]
     with log.open("wb") as out:
         process = subprocess.Popen(
             [*command, "--port", str(port), "--no-access-log", *args],
-            cwd=ROOT,
+            cwd=cwd,
             env=dict(env),
             stdout=out,
             stderr=subprocess.STDOUT,
