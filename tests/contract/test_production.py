@@ -1,6 +1,6 @@
-"""The production command of README.md: several uvicorn workers, JSON logs, one metrics view.
+"""The production command of docs/production.md: several uvicorn workers, JSON logs, one metrics view.
 
-The data service runs as README's "Running in production" section says (ENVIRONMENT=
+The data service runs as docs/production.md says (ENVIRONMENT=
 production, two workers, PROMETHEUS_MULTIPROC_DIR), and every request counts once in
 /metrics whichever worker answered it or the scrape.
 """
