@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contract_models.business import RegisterRequest, Token, TokenRequest
-from contract_servers.business import AuthApi, RegisterResponse
+from contract_servers.business import AuthApi, Paths, RegisterResponse
 from typing_extensions import override
 
 from business_service import auth
@@ -18,7 +18,7 @@ class AuthHandlers(AuthApi):
     @override
     async def register(self, *, body: RegisterRequest) -> RegisterResponse:
         user = await auth.register(gateway=self._resources.gateway, request=body)
-        return RegisterResponse(body=user, location=f"/users/{user.id}")
+        return RegisterResponse(body=user, location=Paths.get_user(user_id=user.id))
 
     @override
     async def login(self, *, body: TokenRequest) -> Token:

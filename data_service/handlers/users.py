@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from contract_models.data import User, UserCreate, UserCredentials, UserPage, UserStats, UserUpdate
-from contract_servers.data import CreateUserResponse, UsersApi
+from contract_servers.data import CreateUserResponse, Paths, UsersApi
 from typing_extensions import override
 
 from data_service import users
@@ -37,7 +37,7 @@ class UserHandlers(UsersApi):
     async def create_user(self, *, body: UserCreate) -> CreateUserResponse:
         async with self._db.transaction() as session:
             user = await users.create_user(session=session, data=body)
-        return CreateUserResponse(body=user, location=f"/users/{user.id}")
+        return CreateUserResponse(body=user, location=Paths.get_user(user_id=user.id))
 
     @override
     async def get_user_stats(self) -> UserStats:

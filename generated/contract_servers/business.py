@@ -8,6 +8,7 @@ service, build a `BusinessApi` of the implementations once in the lifespan and h
 import abc
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
+from urllib.parse import quote
 
 from contract_models.business import (
     AdminUserUpdate,
@@ -171,6 +172,60 @@ def implement(app: FastAPI, api: BusinessApi[CallerT]) -> None:
 def _api(request: Request) -> BusinessApi[Any]:
     api: BusinessApi[Any] = request.app.state.contract_api
     return api
+
+
+class Paths:
+    """The path of each operation with its parameters filled in (and percent-encoded)."""
+
+    @staticmethod
+    def get_health() -> str:
+        """`/health`."""
+        return "/health"
+
+    @staticmethod
+    def get_readiness() -> str:
+        """`/ready`."""
+        return "/ready"
+
+    @staticmethod
+    def get_metrics() -> str:
+        """`/metrics`."""
+        return "/metrics"
+
+    @staticmethod
+    def register() -> str:
+        """`/auth/register`."""
+        return "/auth/register"
+
+    @staticmethod
+    def login() -> str:
+        """`/auth/token`."""
+        return "/auth/token"
+
+    @staticmethod
+    def get_me() -> str:
+        """`/users/me`."""
+        return "/users/me"
+
+    @staticmethod
+    def change_my_password() -> str:
+        """`/users/me/password`."""
+        return "/users/me/password"
+
+    @staticmethod
+    def list_users() -> str:
+        """`/users`."""
+        return "/users"
+
+    @staticmethod
+    def get_user_stats() -> str:
+        """`/users/stats`."""
+        return "/users/stats"
+
+    @staticmethod
+    def get_user(*, user_id: int) -> str:
+        """`/users/{user_id}`."""
+        return f"/users/{quote(str(user_id), safe='')}"
 
 
 async def _security_oauth2_password(request: Request) -> Any:

@@ -8,6 +8,7 @@ service, build a `DataApi` of the implementations once in the lifespan and hand 
 import abc
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from contract_models.data import (
     Health,
@@ -172,6 +173,70 @@ def implement(app: FastAPI, api: DataApi) -> None:
 def _api(request: Request) -> DataApi:
     api: DataApi = request.app.state.contract_api
     return api
+
+
+class Paths:
+    """The path of each operation with its parameters filled in (and percent-encoded)."""
+
+    @staticmethod
+    def get_health() -> str:
+        """`/health`."""
+        return "/health"
+
+    @staticmethod
+    def get_readiness() -> str:
+        """`/ready`."""
+        return "/ready"
+
+    @staticmethod
+    def get_metrics() -> str:
+        """`/metrics`."""
+        return "/metrics"
+
+    @staticmethod
+    def list_users() -> str:
+        """`/users`."""
+        return "/users"
+
+    @staticmethod
+    def get_user_stats() -> str:
+        """`/users/stats`."""
+        return "/users/stats"
+
+    @staticmethod
+    def get_user_by_username(*, username: str) -> str:
+        """`/users/by-username/{username}`."""
+        return f"/users/by-username/{quote(str(username), safe='')}"
+
+    @staticmethod
+    def get_user_credentials_by_username(*, username: str) -> str:
+        """`/users/by-username/{username}/credentials`."""
+        return f"/users/by-username/{quote(str(username), safe='')}/credentials"
+
+    @staticmethod
+    def get_user(*, user_id: int) -> str:
+        """`/users/{user_id}`."""
+        return f"/users/{quote(str(user_id), safe='')}"
+
+    @staticmethod
+    def get_user_credentials(*, user_id: int) -> str:
+        """`/users/{user_id}/credentials`."""
+        return f"/users/{quote(str(user_id), safe='')}/credentials"
+
+    @staticmethod
+    def claim_outbox_events() -> str:
+        """`/outbox/claim`."""
+        return "/outbox/claim"
+
+    @staticmethod
+    def acknowledge_outbox_events() -> str:
+        """`/outbox/ack`."""
+        return "/outbox/ack"
+
+    @staticmethod
+    def get_outbox_stats() -> str:
+        """`/outbox/stats`."""
+        return "/outbox/stats"
 
 
 async def _security_service_token(request: Request) -> Any:

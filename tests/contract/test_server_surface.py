@@ -180,3 +180,9 @@ def test_every_operation_is_bound_once_with_its_security_and_statuses(module: An
 
 def test_emitting_twice_gives_the_same_source() -> None:
     assert emit_data(lambda _: None) == emit_data(lambda _: None)
+
+
+def test_paths_fill_in_and_encode_the_parameters() -> None:
+    assert data.Paths.get_user(user_id=42) == "/users/42"
+    assert data.Paths.get_user_by_username(username="a b/c") == "/users/by-username/a%20b%2Fc"
+    assert business.Paths.get_me() == "/users/me"

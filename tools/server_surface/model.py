@@ -34,7 +34,7 @@ class Parameter:
     argument: str  # the Python name
     location: str  # path, query, header
     alias: str  # the Annotated alias of the module
-    annotation: str  # the alias's full definition
+    python_type: str  # the value's type, without FastAPI's metadata
     required: bool
     default: str | None  # a Python literal, or None when the parameter has none
 

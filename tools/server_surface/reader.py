@@ -213,7 +213,7 @@ class Reader:
             argument=argument,
             location=location,
             alias=alias,
-            annotation=definition,
+            python_type=python_type,
             required=required,
             default=None if required else repr(default),
         )

@@ -26,6 +26,7 @@ class Writer:
         self.response_classes()
         self.interfaces()
         self.api()
+        self.paths()
         self.security()
         self.endpoints()
         self.router()
@@ -48,6 +49,7 @@ class Writer:
             "",
             "import abc",
             "from dataclasses import dataclass",
+            "from urllib.parse import quote",
             f"from typing import {', '.join(typing_names)}",
             "",
             f"from {self.models_module} import {', '.join(sorted(s.models))}" if s.models else "",
@@ -122,6 +124,33 @@ class Writer:
                     f"    async def {op.method_name}({signature}) -> {op.returns}:",
                     f'        """`{op.operation_id}`: {op.method} {op.path}. {docstring_text(op.summary)}. {op.security.who}"""',
                 )
+
+    def paths(self) -> None:
+        """Each operation's path, filled in: what a handler puts in `Location` (or a link)
+        without writing the path down a second time."""
+        self.add(
+            "",
+            "",
+            "class Paths:",
+            '    """The path of each operation with its parameters filled in (and percent-encoded)."""',
+        )
+        seen: set[str] = set()
+        for op in self.s.operations:
+            if op.path in seen:
+                continue
+            seen.add(op.path)
+            arguments = [p for p in op.parameters if p.location == "path"]
+            signature = ", ".join(["*", *(f"{p.argument}: {p.python_type}" for p in arguments)])
+            path = op.path
+            for p in arguments:
+                path = path.replace("{" + p.name + "}", "{quote(str(" + p.argument + "), safe='')}")
+            self.add(
+                "",
+                "    @staticmethod",
+                f"    def {op.method_name}({signature if arguments else ''}) -> str:",
+                f'        """`{op.path}`."""',
+                f"        return f{path!r}" if arguments else f"        return {path!r}",
+            )
 
     def api(self) -> None:
         s = self.s
