@@ -44,6 +44,7 @@ def run_gate(
     spec: str,
     url: str,
     headers: Mapping[str, str] = {},
+    env: Mapping[str, str] = {},
     phases: str = PHASES,
     extra: Sequence[str] = (),
 ) -> GateResult:
@@ -51,6 +52,7 @@ def run_gate(
 
     Every check is on by default; `--checks=all` is not passed because, as a CLI option, it
     would override the per-operation exceptions (each explained) in schemathesis.toml.
+    `env` is added to schemathesis's environment (hooks and what they need).
     """
     REPORTS.mkdir(parents=True, exist_ok=True)
     junit, ndjson = REPORTS / f"{name}.xml", REPORTS / f"{name}.ndjson"
@@ -78,7 +80,15 @@ def run_gate(
         *[f"--header={key}: {value}" for key, value in headers.items()],
         *extra,
     ]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=900)
+    completed = subprocess.run(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
     output = completed.stdout + completed.stderr
     (REPORTS / f"{name}.txt").write_text(output)
     return GateResult(name, completed.returncode, output, ndjson, junit)
