@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from tests.fuzz import caller
+from tests.fuzz.caller import PASSWORD_CHANGE
 from tests.fuzz.conftest import ADMIN, SERVICE_TOKEN, business_service, data_service, fresh_state
-from tests.fuzz.gate import GateResult, link_coverage, record_coverage, run_gate
+from tests.fuzz.gate import GateResult, answers, answers_summary, link_coverage, record_coverage, run_gate
 
 pytestmark = pytest.mark.fuzz
 
@@ -41,7 +42,7 @@ def test_data_api_with_the_service_token(fresh_database: str) -> None:
         )
     assert_clean(result)
     coverage = link_coverage("data.yaml", result.ndjson)
-    record_coverage(coverage.summary("data API"))
+    record_coverage("stateful link coverage", coverage.summary("data API"))
     assert coverage.share >= DATA_LINK_THRESHOLD, coverage.missed
 
 
@@ -68,8 +69,14 @@ async def test_business_api_as_admin_user_and_anonymous(
     for result in results:
         assert_clean(result)
     coverage = link_coverage("business.yaml", *(r.ndjson for r in results))
-    record_coverage(coverage.summary("business API"))
+    record_coverage("stateful link coverage", coverage.summary("business API"))
     assert coverage.share >= BUSINESS_LINK_THRESHOLD, coverage.missed
+    # A caller that knows its password (tests/fuzz/caller.py) changes it with valid input.
+    for result in results:
+        changes = answers(result.ndjson, PASSWORD_CHANGE)
+        record_coverage("operation coverage", answers_summary(result.name, PASSWORD_CHANGE, changes))
+        if result.name != "business-anonymous":
+            assert changes[204] >= 1, answers_summary(result.name, PASSWORD_CHANGE, changes)
 
 
 def _caller_env(url: str, name: str) -> dict[str, str]:
