@@ -6,15 +6,17 @@
 
 The working tree's openapi/*.yaml are compared with their versions at the base ref by
 Optic's breaking-change rules (removed operations, status codes or response fields, new
-required request fields, narrowed types or enums, ...). Optic is pinned in tools/optic/
-and installed into .cache/optic by `npm ci`. A major bump of info.version (1.4.0 -> 2.0.0)
-accepts the breaking changes, which are still listed.
+required request fields, narrowed types or enums, ...) and by tools/constraints, which
+compares what Optic does not: lengths, bounds, patterns, formats, closed objects, ... (a
+request may not narrow them; a response or event may not widen what its reader checks).
+Optic is pinned in tools/optic/ and installed into .cache/optic by `npm ci`. A major bump
+of info.version (1.4.0 -> 2.0.0) accepts the breaking changes, which are still listed.
 
 events.yaml (AsyncAPI) goes through the same rules after a translation: each message of
 components/messages becomes `GET /events/<message name>` whose 200 response body is the
 message's payload. A consumer reads a payload as a client reads a response, so a removed
 message or payload field, a field that is no longer required, a changed type or a new enum
-value fails.
+value fails, and so does a widened constraint that the consumers' generated models check.
 
 When the base ref does not exist (a shallow clone, no main branch), the comparison is
 with HEAD, which checks only uncommitted changes, and says so; outside a git checkout
@@ -38,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tools import constraints
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIC_SOURCE = Path(__file__).resolve().parent / "optic"
@@ -181,6 +185,18 @@ def as_openapi_text(text: str) -> tuple[str, dict[str, Any]]:
     return text, document
 
 
+def constraint_lines(base_openapi: str, head_openapi: str, *, events: bool) -> list[str]:
+    """tools/constraints' findings, as lines of the verdict; event payloads are read by the
+    consumers' generated Pydantic models, responses by the generated HTTP clients."""
+    # Optic has compared the two documents already: a $ref it could not follow failed there.
+    findings = constraints.breaking_changes(
+        yaml.safe_load(base_openapi),
+        yaml.safe_load(head_openapi),
+        responses=constraints.EVENT_CONSUMER if events else constraints.HTTP_CLIENT,
+    )
+    return [f"x {finding}" for finding in findings]
+
+
 def breaking_lines(output: str) -> list[str]:
     """The operations and rules Optic reports as failed, from its text output."""
     lines = []
@@ -243,8 +259,14 @@ def compare(name: str, base_text: str | None, head_text: str | None, *, reports:
         base_openapi_doc["info"]["version"] = head_version
         base_openapi = yaml.safe_dump(base_openapi_doc, sort_keys=False)
     breaking, report = run_optic(name, base_openapi, head_openapi)
+    constrained = constraint_lines(base_openapi, head_openapi, events="asyncapi" in head_doc)
+    breaking += constrained
     reports.mkdir(parents=True, exist_ok=True)
-    (reports / f"{Path(name).stem}.txt").write_text(report)
+    (reports / f"{Path(name).stem}.txt").write_text(
+        report
+        + "\nConstraint checks (tools/constraints):\n"
+        + "".join(f"{line}\n" for line in constrained or ["none"])
+    )
     if not breaking:
         return Verdict(name, f"changed, no breaking change ({base_version} -> {head_version})")
     if major(head_version, name) > major(base_version, f"{name} at the base"):
@@ -283,7 +305,7 @@ def check(repo: Path, base: str) -> int:
         if len(verdict.breaking) > SHOWN_LINES:
             print(f"      ... and {len(verdict.breaking) - SHOWN_LINES} more")
         if verdict.breaking:
-            print(f"      Optic's whole report: reports/contract-check/{Path(name).stem}.txt")
+            print(f"      the whole report: reports/contract-check/{Path(name).stem}.txt")
     return 1 if failed else 0
 
 

@@ -69,4 +69,4 @@ def business_service(
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for line in COVERAGE_LINES:
-        terminalreporter.write_line(f"stateful link coverage: {line}")
+        terminalreporter.write_line(line)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -44,6 +46,7 @@ def run_gate(
     spec: str,
     url: str,
     headers: Mapping[str, str] = {},
+    env: Mapping[str, str] = {},
     phases: str = PHASES,
     extra: Sequence[str] = (),
 ) -> GateResult:
@@ -51,6 +54,7 @@ def run_gate(
 
     Every check is on by default; `--checks=all` is not passed because, as a CLI option, it
     would override the per-operation exceptions (each explained) in schemathesis.toml.
+    `env` is added to schemathesis's environment (hooks and what they need).
     """
     REPORTS.mkdir(parents=True, exist_ok=True)
     junit, ndjson = REPORTS / f"{name}.xml", REPORTS / f"{name}.ndjson"
@@ -78,7 +82,15 @@ def run_gate(
         *[f"--header={key}: {value}" for key, value in headers.items()],
         *extra,
     ]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=900)
+    completed = subprocess.run(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
     output = completed.stdout + completed.stderr
     (REPORTS / f"{name}.txt").write_text(output)
     return GateResult(name, completed.returncode, output, ndjson, junit)
@@ -134,12 +146,41 @@ def link_coverage(spec: str, *ndjson: Path) -> LinkCoverage:
     return LinkCoverage(frozenset(declared_links(spec)), frozenset(followed))
 
 
+def answers(ndjson: Path, label: str) -> Counter[int]:
+    """How often each status answered operation `label` ("POST /users/me/password") in a
+    run, from schemathesis's NDJSON event report: every phase, every case it sent."""
+    method, path = label.split(" ", 1)
+    found: Counter[int] = Counter()
+    with ndjson.open() as events:
+        for line in events:
+            scenario = json.loads(line).get("ScenarioFinished")
+            if scenario is None:
+                continue
+            recorder = scenario["recorder"]
+            for case_id, interaction in recorder.get("interactions", {}).items():
+                case = recorder["cases"][case_id]["value"]
+                response = interaction.get("response")  # None when no answer came
+                if case["method"] == method and case["path"] == path and response is not None:
+                    found[response["status_code"]] += 1
+    return found
+
+
+def answers_summary(name: str, label: str, counts: Counter[int]) -> str:
+    shown = ", ".join(f"{status} x{count}" for status, count in sorted(counts.items())) or "never called"
+    return f"{name}: {label} answered {shown}"
+
+
 COVERAGE_LINES: list[str] = []
+CoverageKind = Literal["stateful link coverage", "operation coverage"]
+COVERAGE_REPORTS: dict[CoverageKind, str] = {
+    "stateful link coverage": "link-coverage.txt",
+    "operation coverage": "operation-coverage.txt",
+}
 
 
-def record_coverage(line: str) -> None:
+def record_coverage(kind: CoverageKind, line: str) -> None:
     """Keep a coverage line for the terminal summary and the report folder."""
-    COVERAGE_LINES.append(line)
+    COVERAGE_LINES.append(f"{kind}: {line}")
     REPORTS.mkdir(parents=True, exist_ok=True)
-    with (REPORTS / "link-coverage.txt").open("a") as out:
+    with (REPORTS / COVERAGE_REPORTS[kind]).open("a") as out:
         out.write(line + "\n")

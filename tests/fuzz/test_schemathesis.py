@@ -10,8 +10,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.fuzz import caller
+from tests.fuzz.caller import PASSWORD_CHANGE
 from tests.fuzz.conftest import ADMIN, SERVICE_TOKEN, business_service, data_service, fresh_state
-from tests.fuzz.gate import GateResult, link_coverage, record_coverage, run_gate
+from tests.fuzz.gate import GateResult, answers, answers_summary, link_coverage, record_coverage, run_gate
 
 pytestmark = pytest.mark.fuzz
 
@@ -40,7 +42,7 @@ def test_data_api_with_the_service_token(fresh_database: str) -> None:
         )
     assert_clean(result)
     coverage = link_coverage("data.yaml", result.ndjson)
-    record_coverage(coverage.summary("data API"))
+    record_coverage("stateful link coverage", coverage.summary("data API"))
     assert coverage.share >= DATA_LINK_THRESHOLD, coverage.missed
 
 
@@ -48,13 +50,6 @@ def test_data_api_without_a_token(fresh_database: str) -> None:
     with data_service(fresh_database) as data:
         result = run_gate(name="data-anonymous", spec="data.yaml", url=data.url)
     assert_clean(result)
-
-
-def _token(client: httpx.Client, username: str, password: str) -> str:
-    response = client.post("/auth/token", data={"username": username, "password": password})
-    response.raise_for_status()
-    token: str = response.json()["access_token"]
-    return token
 
 
 async def test_business_api_as_admin_user_and_anonymous(
@@ -69,32 +64,40 @@ async def test_business_api_as_admin_user_and_anonymous(
                 data_service(database) as data,
                 business_service(data, redis_url=redis_url, rabbitmq_url=rabbitmq_url) as business,
             ):
-                headers = _caller_headers(business.url, name)
-                results.append(run_gate(name=name, spec="business.yaml", url=business.url, headers=headers))
+                env = _caller_env(business.url, name)
+                results.append(run_gate(name=name, spec="business.yaml", url=business.url, env=env))
     for result in results:
         assert_clean(result)
     coverage = link_coverage("business.yaml", *(r.ndjson for r in results))
-    record_coverage(coverage.summary("business API"))
+    record_coverage("stateful link coverage", coverage.summary("business API"))
     assert coverage.share >= BUSINESS_LINK_THRESHOLD, coverage.missed
+    # A caller that knows its password (tests/fuzz/caller.py) changes it with valid input.
+    for result in results:
+        changes = answers(result.ndjson, PASSWORD_CHANGE)
+        record_coverage("operation coverage", answers_summary(result.name, PASSWORD_CHANGE, changes))
+        if result.name != "business-anonymous":
+            assert changes[204] >= 1, answers_summary(result.name, PASSWORD_CHANGE, changes)
 
 
-def _caller_headers(url: str, name: str) -> dict[str, str]:
-    with httpx.Client(base_url=url, timeout=10) as client:
-        if name == "business-admin":
-            token = _token(client, ADMIN["ADMIN_USERNAME"], ADMIN["ADMIN_PASSWORD"])
-        elif name == "business-user":
+def _caller_env(url: str, name: str) -> dict[str, str]:
+    """The caller tests/fuzz/caller.py logs in as (and whose password it changes), if any."""
+    if name == "business-admin":
+        username, password = ADMIN["ADMIN_USERNAME"], ADMIN["ADMIN_PASSWORD"]
+    elif name == "business-user":
+        username, password = "fuzz-user", "fuzz-user-password"
+        with httpx.Client(base_url=url, timeout=10) as client:
             client.post(
                 "/auth/register",
-                json={
-                    "email": "fuzz-user@example.com",
-                    "username": "fuzz-user",
-                    "password": "fuzz-user-password",
-                },
+                json={"email": "fuzz-user@example.com", "username": username, "password": password},
             ).raise_for_status()
-            token = _token(client, "fuzz-user", "fuzz-user-password")
-        else:
-            return {}
-    return {"Authorization": f"Bearer {token}"}
+    else:
+        return {}
+    return {
+        "SCHEMATHESIS_HOOKS": "tests.fuzz.caller",
+        caller.ENV_URL: url,
+        caller.ENV_USERNAME: username,
+        caller.ENV_PASSWORD: password,
+    }
 
 
 def test_the_gate_fails_on_a_planted_violation(fresh_database: str) -> None:
