@@ -178,31 +178,6 @@ class Paths:
     """The path of each operation with its parameters filled in (and percent-encoded)."""
 
     @staticmethod
-    def get_health() -> str:
-        """`/health`."""
-        return "/health"
-
-    @staticmethod
-    def get_readiness() -> str:
-        """`/ready`."""
-        return "/ready"
-
-    @staticmethod
-    def get_metrics() -> str:
-        """`/metrics`."""
-        return "/metrics"
-
-    @staticmethod
-    def register() -> str:
-        """`/auth/register`."""
-        return "/auth/register"
-
-    @staticmethod
-    def login() -> str:
-        """`/auth/token`."""
-        return "/auth/token"
-
-    @staticmethod
     def get_me() -> str:
         """`/users/me`."""
         return "/users/me"
@@ -227,6 +202,31 @@ class Paths:
         """`/users/{user_id}`."""
         return f"/users/{quote(str(user_id), safe='')}"
 
+    @staticmethod
+    def register() -> str:
+        """`/auth/register`."""
+        return "/auth/register"
+
+    @staticmethod
+    def login() -> str:
+        """`/auth/token`."""
+        return "/auth/token"
+
+    @staticmethod
+    def get_health() -> str:
+        """`/health`."""
+        return "/health"
+
+    @staticmethod
+    def get_readiness() -> str:
+        """`/ready`."""
+        return "/ready"
+
+    @staticmethod
+    def get_metrics() -> str:
+        """`/metrics`."""
+        return "/metrics"
+
 
 async def _security_oauth2_password(request: Request) -> Any:
     return await authenticate(request, _api(request).oauth2_password, scopes=frozenset())
@@ -234,35 +234,6 @@ async def _security_oauth2_password(request: Request) -> Any:
 
 async def _security_oauth2_password_admin(request: Request) -> Any:
     return await authenticate(request, _api(request).oauth2_password, scopes=frozenset({"admin"}))
-
-
-async def _get_health(*, request: Request) -> Health:
-    return await _api(request).health.get_health()
-
-
-async def _get_readiness(*, request: Request) -> Readiness:
-    return await _api(request).health.get_readiness()
-
-
-async def _get_metrics(*, request: Request) -> Response:
-    return text_response(await _api(request).operations.get_metrics())
-
-
-async def _register(
-    *,
-    request: Request,
-    response: Response,
-    body: Annotated[RegisterRequest, Depends(json_body(RegisterRequest))],
-) -> UserPublic:
-    result = await _api(request).auth.register(body=body)
-    response.headers["Location"] = str(result.location)
-    return result.body
-
-
-async def _login(
-    *, request: Request, body: Annotated[TokenRequest, Depends(form_body(TokenRequest))]
-) -> Token:
-    return await _api(request).auth.login(body=body)
 
 
 async def _get_me(
@@ -337,70 +308,39 @@ async def _admin_update_user(
     return await _api(request).users.admin_update_user(user_id=user_id, body=body, caller=caller)
 
 
+async def _register(
+    *,
+    request: Request,
+    response: Response,
+    body: Annotated[RegisterRequest, Depends(json_body(RegisterRequest))],
+) -> UserPublic:
+    result = await _api(request).auth.register(body=body)
+    response.headers["Location"] = str(result.location)
+    return result.body
+
+
+async def _login(
+    *, request: Request, body: Annotated[TokenRequest, Depends(form_body(TokenRequest))]
+) -> Token:
+    return await _api(request).auth.login(body=body)
+
+
+async def _get_health(*, request: Request) -> Health:
+    return await _api(request).health.get_health()
+
+
+async def _get_readiness(*, request: Request) -> Readiness:
+    return await _api(request).health.get_readiness()
+
+
+async def _get_metrics(*, request: Request) -> Response:
+    return text_response(await _api(request).operations.get_metrics())
+
+
 def create_router() -> APIRouter:
-    """Every operation of the contract, bound to the implementation `implement` installed."""
+    """Every operation of the contract, bound to the implementation `implement` installed,
+    in the order of the contract's paths (a literal path before a template that would match it)."""
     router = APIRouter()
-    router.add_api_route(
-        "/health",
-        _get_health,
-        methods=["GET"],
-        operation_id="getHealth",
-        tags=["health"],
-        status_code=200,
-        responses=declared_problems(),
-        response_model=Health,
-    )
-    router.add_api_route(
-        "/ready",
-        _get_readiness,
-        methods=["GET"],
-        operation_id="getReadiness",
-        tags=["health"],
-        status_code=200,
-        responses=declared_problems(503),
-        response_model=Readiness,
-    )
-    router.add_api_route(
-        "/metrics",
-        _get_metrics,
-        methods=["GET"],
-        operation_id="getMetrics",
-        tags=["operations"],
-        status_code=200,
-        responses=declared_problems(),
-        response_model=None,
-        response_class=Response,
-    )
-    router.add_api_route(
-        "/users",
-        _list_users,
-        methods=["GET"],
-        operation_id="listUsers",
-        tags=["users"],
-        status_code=200,
-        responses=declared_problems(401, 403, 422, 503),
-        response_model=UserPage,
-    )
-    router.add_api_route(
-        "/auth/register",
-        _register,
-        methods=["POST"],
-        operation_id="register",
-        tags=["auth"],
-        status_code=201,
-        responses=declared_problems(409, 413, 415, 422, 503),
-        response_model=UserPublic,
-    )
-    router.add_api_route(
-        "/auth/token",
-        _login,
-        methods=["POST"],
-        operation_id="login",
-        tags=["auth"],
-        status_code=200,
-        responses=declared_problems(401, 413, 415, 422, 429, 503),
-        response_model=Token,
-    )
     router.add_api_route(
         "/users/me",
         _get_me,
@@ -422,16 +362,6 @@ def create_router() -> APIRouter:
         response_model=UserPublic,
     )
     router.add_api_route(
-        "/users/stats",
-        _get_user_stats,
-        methods=["GET"],
-        operation_id="getUserStats",
-        tags=["users"],
-        status_code=200,
-        responses=declared_problems(401, 403, 503),
-        response_model=UserStats,
-    )
-    router.add_api_route(
         "/users/me/password",
         _change_my_password,
         methods=["POST"],
@@ -441,6 +371,26 @@ def create_router() -> APIRouter:
         responses=declared_problems(401, 403, 413, 415, 422, 503),
         response_model=None,
         response_class=Response,
+    )
+    router.add_api_route(
+        "/users",
+        _list_users,
+        methods=["GET"],
+        operation_id="listUsers",
+        tags=["users"],
+        status_code=200,
+        responses=declared_problems(401, 403, 422, 503),
+        response_model=UserPage,
+    )
+    router.add_api_route(
+        "/users/stats",
+        _get_user_stats,
+        methods=["GET"],
+        operation_id="getUserStats",
+        tags=["users"],
+        status_code=200,
+        responses=declared_problems(401, 403, 503),
+        response_model=UserStats,
     )
     router.add_api_route(
         "/users/{user_id}",
@@ -472,5 +422,56 @@ def create_router() -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 403, 404, 409, 412, 413, 415, 422, 503),
         response_model=UserPublic,
+    )
+    router.add_api_route(
+        "/auth/register",
+        _register,
+        methods=["POST"],
+        operation_id="register",
+        tags=["auth"],
+        status_code=201,
+        responses=declared_problems(409, 413, 415, 422, 503),
+        response_model=UserPublic,
+    )
+    router.add_api_route(
+        "/auth/token",
+        _login,
+        methods=["POST"],
+        operation_id="login",
+        tags=["auth"],
+        status_code=200,
+        responses=declared_problems(401, 413, 415, 422, 429, 503),
+        response_model=Token,
+    )
+    router.add_api_route(
+        "/health",
+        _get_health,
+        methods=["GET"],
+        operation_id="getHealth",
+        tags=["health"],
+        status_code=200,
+        responses=declared_problems(),
+        response_model=Health,
+    )
+    router.add_api_route(
+        "/ready",
+        _get_readiness,
+        methods=["GET"],
+        operation_id="getReadiness",
+        tags=["health"],
+        status_code=200,
+        responses=declared_problems(503),
+        response_model=Readiness,
+    )
+    router.add_api_route(
+        "/metrics",
+        _get_metrics,
+        methods=["GET"],
+        operation_id="getMetrics",
+        tags=["operations"],
+        status_code=200,
+        responses=declared_problems(),
+        response_model=None,
+        response_class=Response,
     )
     return router

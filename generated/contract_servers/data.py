@@ -179,21 +179,6 @@ class Paths:
     """The path of each operation with its parameters filled in (and percent-encoded)."""
 
     @staticmethod
-    def get_health() -> str:
-        """`/health`."""
-        return "/health"
-
-    @staticmethod
-    def get_readiness() -> str:
-        """`/ready`."""
-        return "/ready"
-
-    @staticmethod
-    def get_metrics() -> str:
-        """`/metrics`."""
-        return "/metrics"
-
-    @staticmethod
     def list_users() -> str:
         """`/users`."""
         return "/users"
@@ -238,21 +223,24 @@ class Paths:
         """`/outbox/stats`."""
         return "/outbox/stats"
 
+    @staticmethod
+    def get_health() -> str:
+        """`/health`."""
+        return "/health"
+
+    @staticmethod
+    def get_readiness() -> str:
+        """`/ready`."""
+        return "/ready"
+
+    @staticmethod
+    def get_metrics() -> str:
+        """`/metrics`."""
+        return "/metrics"
+
 
 async def _security_service_token(request: Request) -> Any:
     return await authenticate(request, _api(request).service_token, scopes=frozenset())
-
-
-async def _get_health(*, request: Request) -> Health:
-    return await _api(request).health.get_health()
-
-
-async def _get_readiness(*, request: Request) -> Readiness:
-    return await _api(request).health.get_readiness()
-
-
-async def _get_metrics(*, request: Request) -> Response:
-    return text_response(await _api(request).operations.get_metrics())
 
 
 async def _list_users(
@@ -332,40 +320,22 @@ async def _get_outbox_stats(*, request: Request) -> OutboxStats:
     return await _api(request).outbox.get_outbox_stats()
 
 
+async def _get_health(*, request: Request) -> Health:
+    return await _api(request).health.get_health()
+
+
+async def _get_readiness(*, request: Request) -> Readiness:
+    return await _api(request).health.get_readiness()
+
+
+async def _get_metrics(*, request: Request) -> Response:
+    return text_response(await _api(request).operations.get_metrics())
+
+
 def create_router() -> APIRouter:
-    """Every operation of the contract, bound to the implementation `implement` installed."""
+    """Every operation of the contract, bound to the implementation `implement` installed,
+    in the order of the contract's paths (a literal path before a template that would match it)."""
     router = APIRouter()
-    router.add_api_route(
-        "/health",
-        _get_health,
-        methods=["GET"],
-        operation_id="getHealth",
-        tags=["health"],
-        status_code=200,
-        responses=declared_problems(),
-        response_model=Health,
-    )
-    router.add_api_route(
-        "/ready",
-        _get_readiness,
-        methods=["GET"],
-        operation_id="getReadiness",
-        tags=["health"],
-        status_code=200,
-        responses=declared_problems(503),
-        response_model=Readiness,
-    )
-    router.add_api_route(
-        "/metrics",
-        _get_metrics,
-        methods=["GET"],
-        operation_id="getMetrics",
-        tags=["operations"],
-        status_code=200,
-        responses=declared_problems(),
-        response_model=None,
-        response_class=Response,
-    )
     router.add_api_route(
         "/users",
         _list_users,
@@ -397,39 +367,6 @@ def create_router() -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 503),
         response_model=UserStats,
-        dependencies=[Depends(_security_service_token)],
-    )
-    router.add_api_route(
-        "/outbox/claim",
-        _claim_outbox_events,
-        methods=["POST"],
-        operation_id="claimOutboxEvents",
-        tags=["outbox"],
-        status_code=200,
-        responses=declared_problems(401, 413, 415, 422, 503),
-        response_model=OutboxBatch,
-        dependencies=[Depends(_security_service_token)],
-    )
-    router.add_api_route(
-        "/outbox/ack",
-        _acknowledge_outbox_events,
-        methods=["POST"],
-        operation_id="acknowledgeOutboxEvents",
-        tags=["outbox"],
-        status_code=200,
-        responses=declared_problems(401, 413, 415, 422, 503),
-        response_model=OutboxAckResult,
-        dependencies=[Depends(_security_service_token)],
-    )
-    router.add_api_route(
-        "/outbox/stats",
-        _get_outbox_stats,
-        methods=["GET"],
-        operation_id="getOutboxStats",
-        tags=["outbox"],
-        status_code=200,
-        responses=declared_problems(401, 503),
-        response_model=OutboxStats,
         dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
@@ -498,5 +435,69 @@ def create_router() -> APIRouter:
         responses=declared_problems(401, 404, 422, 503),
         response_model=UserCredentials,
         dependencies=[Depends(_security_service_token)],
+    )
+    router.add_api_route(
+        "/outbox/claim",
+        _claim_outbox_events,
+        methods=["POST"],
+        operation_id="claimOutboxEvents",
+        tags=["outbox"],
+        status_code=200,
+        responses=declared_problems(401, 413, 415, 422, 503),
+        response_model=OutboxBatch,
+        dependencies=[Depends(_security_service_token)],
+    )
+    router.add_api_route(
+        "/outbox/ack",
+        _acknowledge_outbox_events,
+        methods=["POST"],
+        operation_id="acknowledgeOutboxEvents",
+        tags=["outbox"],
+        status_code=200,
+        responses=declared_problems(401, 413, 415, 422, 503),
+        response_model=OutboxAckResult,
+        dependencies=[Depends(_security_service_token)],
+    )
+    router.add_api_route(
+        "/outbox/stats",
+        _get_outbox_stats,
+        methods=["GET"],
+        operation_id="getOutboxStats",
+        tags=["outbox"],
+        status_code=200,
+        responses=declared_problems(401, 503),
+        response_model=OutboxStats,
+        dependencies=[Depends(_security_service_token)],
+    )
+    router.add_api_route(
+        "/health",
+        _get_health,
+        methods=["GET"],
+        operation_id="getHealth",
+        tags=["health"],
+        status_code=200,
+        responses=declared_problems(),
+        response_model=Health,
+    )
+    router.add_api_route(
+        "/ready",
+        _get_readiness,
+        methods=["GET"],
+        operation_id="getReadiness",
+        tags=["health"],
+        status_code=200,
+        responses=declared_problems(503),
+        response_model=Readiness,
+    )
+    router.add_api_route(
+        "/metrics",
+        _get_metrics,
+        methods=["GET"],
+        operation_id="getMetrics",
+        tags=["operations"],
+        status_code=200,
+        responses=declared_problems(),
+        response_model=None,
+        response_class=Response,
     )
     return router

@@ -146,15 +146,18 @@ def test_an_undeclared_scope_is_refused() -> None:
         emit("business", contract, models_module="contract_models.business", models=models)
 
 
-def test_literal_paths_come_before_the_templates_that_would_match_them() -> None:
+def test_routes_keep_the_contract_order_but_literal_paths_come_before_their_templates() -> None:
     paths = [route.path for route in data.create_router().routes if isinstance(route, APIRoute)]
     assert paths.index("/users/stats") < paths.index("/users/{user_id}")
     assert paths.index("/users/by-username/{username}") < paths.index("/users/{user_id}")
-    assert sorted(["/users/{user_id}", "/users/me", "/users"], key=route_order) == [
-        "/users",
+    assert route_order(["/users/{user_id}", "/health", "/users/me", "/users/{user_id}/x", "/users/{id}"]) == [
         "/users/me",
         "/users/{user_id}",
+        "/health",
+        "/users/{user_id}/x",
+        "/users/{id}",
     ]
+    assert route_order(["/a/{x}/c", "/a/b/{y}", "/a/b/c"]) == ["/a/b/c", "/a/{x}/c", "/a/b/{y}"]
 
 
 @pytest.mark.parametrize(("module", "name"), [(data, "data"), (business, "business")])

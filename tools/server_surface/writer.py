@@ -5,10 +5,27 @@ from __future__ import annotations
 from tools.server_surface.model import Operation, Surface, docstring_text, pascal, snake
 
 
-def route_order(path: str) -> list[bool]:
-    """Sort key: segment by segment, a literal before a template (`/users/stats` before
-    `/users/{user_id}`, which would match it)."""
-    return [segment.startswith("{") for segment in path.split("/")]
+def shadows(template: str, path: str) -> bool:
+    """Whether the router, trying `template` first, would take a request meant for `path`:
+    `/users/{user_id}` shadows `/users/stats`, not `/users/{id}` or `/users/stats/x`."""
+    mine, theirs = template.split("/"), path.split("/")
+    if len(mine) != len(theirs) or template == path:
+        return False
+    pairs = list(zip(mine, theirs, strict=True))
+    compatible = all(a == b or a.startswith("{") for a, b in pairs)
+    more_specific = any(a.startswith("{") and not b.startswith("{") for a, b in pairs)
+    return compatible and more_specific
+
+
+def route_order(paths: list[str]) -> list[str]:
+    """The contract's order of paths, except that a path moves before any template that
+    would shadow it: the router tries routes one by one, so the contract decides what is
+    tried first (its busiest paths, say), and no literal path is ever lost to a template."""
+    ordered: list[str] = []
+    for path in dict.fromkeys(paths):
+        shadowing = [i for i, placed in enumerate(ordered) if shadows(placed, path)]
+        ordered.insert(shadowing[0] if shadowing else len(ordered), path)
+    return ordered
 
 
 class Writer:
@@ -258,10 +275,12 @@ class Writer:
             "",
             "",
             "def create_router() -> APIRouter:",
-            '    """Every operation of the contract, bound to the implementation `implement` installed."""',
+            '    """Every operation of the contract, bound to the implementation `implement` installed,',
+            '    in the order of the contract\'s paths (a literal path before a template that would match it)."""',
             "    router = APIRouter()",
         )
-        for op in sorted(self.s.operations, key=lambda o: route_order(o.path)):
+        order = {path: i for i, path in enumerate(route_order([op.path for op in self.s.operations]))}
+        for op in sorted(self.s.operations, key=lambda o: order[o.path]):
             options = [
                 repr(op.path),
                 f"_{op.method_name}",
