@@ -16,7 +16,7 @@ BASE ?= main
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated contract-check lint format typecheck test pytest fuzz fuzz-deep \
-	migrate run bench dist clean
+	migrate migration stop run bench dist clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -68,6 +68,13 @@ fuzz-deep: $(STAMP) ## A larger, randomised schemathesis run, by hand
 migrate: $(STAMP) ## Apply the database migrations (DATABASE_URL, or the embedded database)
 	$(RUN) python -m data_service.migrate
 
+migration: $(STAMP) ## Autogenerate the next migration from the models: make migration m="add nickname"
+	@test -n "$(m)" || { echo 'say what it does: make migration m="add nickname"'; exit 2; }
+	$(RUN) python -m data_service.migrate revision "$(m)"
+
+stop: $(STAMP) ## Stop the embedded PostgreSQL that make run leaves running between runs
+	$(RUN) python -m data_service.embedded stop
+
 run: $(STAMP) ## Start both services: business on :8000, data on :8001
 	$(RUN) python -m tools.run
 
@@ -80,6 +87,7 @@ dist: $(UV) ## Wheels and sdists of the generated clients in dist/, versioned as
 	$(UV) build --quiet --out-dir dist generated/business-api-client
 	@ls dist/data_api_client-* dist/business_api_client-*
 
-clean: ## Remove the environments, caches and reports
+clean: ## Stop the embedded PostgreSQL; remove the environments, caches and reports
+	@if [ -x $(VENV)/bin/python ]; then $(RUN) python -m data_service.embedded stop; fi
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache reports dist
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

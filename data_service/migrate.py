@@ -1,9 +1,18 @@
-"""Alembic, configured in code: `upgrade_to_head(url)` and `python -m data_service.migrate`."""
+"""Alembic from code: `upgrade_to_head(url)`, and the command line of `make migrate` and
+`make migration`:
+
+    python -m data_service.migrate                      # upgrade DATABASE_URL (or the embedded database) to head
+    python -m data_service.migrate revision "add nickname"
+        # autogenerate the next revision against a scratch database migrated to head,
+        # write it (numbered, formatted by ruff) and print it for review
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -13,11 +22,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from data_service.databases import create_database, drop_database
 from data_service.embedded import start_embedded_postgres
 from data_service.settings import DataSettings
 from service_kit.logging import configure_logging
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent / "migrations"
+# The checkout's Alembic settings: where new revisions are written and how they are formatted.
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 log = logging.getLogger(__name__)
 
 
@@ -66,13 +78,60 @@ async def downgrade_to(database_url: str, revision: str = "base") -> None:
     await _run(database_url, revision, downgrade=True)
 
 
-def main() -> None:
+async def autogenerate_revision(server_url: str, message: str) -> Path | None:
+    """Write the revision that takes the migrations to the models, found by Alembic's
+    autogenerate on a scratch database (made on `server_url`'s server, migrated to head,
+    dropped after); None when they already agree."""
+    if not ALEMBIC_INI.exists():
+        raise SystemExit("alembic.ini is not here: write revisions from a checkout of the project")
+    scratch = await create_database(server_url, prefix="migration")
+    try:
+        await upgrade_to_head(scratch)
+        config = Config(str(ALEMBIC_INI))
+        config.attributes["autogenerate"] = True
+        engine = create_async_engine(scratch)
+        written: list[Path] = []
+
+        def revise(connection: Connection) -> None:
+            config.attributes["connection"] = connection
+            script = command.revision(config, message=message, autogenerate=True)
+            if script is not None and not isinstance(script, list):
+                written.append(Path(script.path))
+
+        try:
+            async with engine.connect() as connection:
+                await connection.run_sync(revise)
+        finally:
+            await engine.dispose()
+    finally:
+        await drop_database(server_url, scratch)
+    return written[0] if written else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("upgrade", help="apply every migration not yet applied (the default)")
+    revision = commands.add_parser("revision", help="autogenerate the next revision from the models")
+    revision.add_argument("message", help='what the revision does, e.g. "add nickname"')
+    args = parser.parse_args(argv)
     settings = DataSettings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
     url = settings.database_url or start_embedded_postgres()
+    if args.command == "revision":
+        path = asyncio.run(autogenerate_revision(url, args.message))
+        if path is None:
+            sys.stderr.write("The models and the migrations agree: no revision written.\n")
+            return 1
+        sys.stdout.write(f"wrote {path.relative_to(ALEMBIC_INI.parent)}; review it before committing:\n\n")
+        sys.stdout.write(path.read_text())
+        return 0
     asyncio.run(upgrade_to_head(url))
     log.info("database migrated to %s", script_head())
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

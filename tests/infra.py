@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,10 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 
+from data_service.databases import create_database, drop_database, libpq
 from data_service.embedded import start_embedded_postgres
+
+__all__ = ["create_database", "drop_database", "libpq"]  # the tests' names for them, kept
 
 ROOT = Path(__file__).resolve().parent.parent
 STRICT = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -36,11 +38,6 @@ def user_body(name: str = "ada", **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"email": f"{name}@example.com", "username": name, "hashed_password": HASH}
     body.update(overrides)
     return body
-
-
-def libpq(url: str) -> str:
-    """SQLAlchemy's `postgresql+asyncpg://` URL as asyncpg itself takes it."""
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 def missing(what: str, why: str) -> None:
@@ -79,27 +76,6 @@ def postgres_server_url() -> str:
     if configured or STRICT:
         pytest.fail(f"PostgreSQL at {url} does not answer")
     return start_embedded_postgres(ROOT / ".cache" / "test-postgres")
-
-
-async def create_database(server_url: str, prefix: str = "t") -> str:
-    """A new, empty database on the same server; returns its URL."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    connection = await asyncpg.connect(libpq(server_url))
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    parts = urlsplit(server_url)
-    return parts._replace(path=f"/{name}").geturl()
-
-
-async def drop_database(server_url: str, database_url: str) -> None:
-    name = urlsplit(database_url).path.lstrip("/")
-    connection = await asyncpg.connect(libpq(server_url))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
 
 
 def require_redis() -> str:

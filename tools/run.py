@@ -29,6 +29,9 @@ def main() -> int:
             flush=True,
         )
         env["DATABASE_URL"] = start_embedded_postgres()
+        print(
+            "the embedded PostgreSQL keeps running after Ctrl-C, for a quick next start: `make stop` stops it"
+        )
     print("applying migrations...", flush=True)
     asyncio.run(upgrade_to_head(env["DATABASE_URL"]))
     for name, fallback in (

@@ -1,10 +1,17 @@
-"""Alembic environment: async, configured by `data_service.migrate` (no alembic.ini)."""
+"""Alembic environment, async. Run by `data_service.migrate` (which hands it a connection)
+and by Alembic's command line with alembic.ini (DATABASE_URL, else the embedded server)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
+from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
+from alembic.operations.ops import MigrationScript
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -12,10 +19,53 @@ from data_service.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+log = logging.getLogger("alembic.env")
+if config.config_file_name is not None and not config.attributes.get("connection"):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def _database_url() -> str:
+    url = config.attributes.get("database_url")
+    if url:
+        return str(url)
+    # Imported here: only the command line needs them, and they start no server themselves.
+    from data_service.embedded import start_embedded_postgres  # noqa: PLC0415
+    from data_service.settings import DataSettings  # noqa: PLC0415
+
+    return DataSettings().database_url or start_embedded_postgres()
+
+
+def _next_revision_id() -> str:
+    """One more than the highest numbered revision: 0001, 0002, ... in file and history order."""
+    numbers = [
+        int(script.revision)
+        for script in context.script.walk_revisions()
+        if re.fullmatch(r"\d+", script.revision)
+    ]
+    return f"{max(numbers, default=0) + 1:04d}"
+
+
+def _process_revision_directives(
+    migration_context: MigrationContext, revision: Any, directives: list[MigrationScript]
+) -> None:
+    del migration_context, revision
+    script = directives[0]
+    autogenerate = config.attributes.get("autogenerate") or getattr(config.cmd_opts, "autogenerate", False)
+    if autogenerate and script.upgrade_ops is not None and script.upgrade_ops.is_empty():
+        log.warning("The models and the migrations agree: no revision written.")
+        directives[:] = []
+        return
+    if not getattr(config.cmd_opts, "rev_id", None):
+        script.rev_id = _next_revision_id()
 
 
 def _configure_and_run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        process_revision_directives=_process_revision_directives,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -32,7 +82,7 @@ async def _run_async(url: str) -> None:
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=config.attributes["database_url"],
+        url=_database_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
@@ -46,7 +96,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _configure_and_run(connection)
     else:
-        asyncio.run(_run_async(config.attributes["database_url"]))
+        asyncio.run(_run_async(_database_url()))
 
 
 if context.is_offline_mode():

@@ -8,69 +8,19 @@ and mypy run with the copy first on the import path.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.copies import copy_repository, edit, in_copy, make_generate, run
 from tests.live import LiveService, live_service
 
-ROOT = Path(__file__).resolve().parents[2]
 SERVICE_TOKEN = "spec-loop-service-token"
 JWT_SECRET = "spec-loop-jwt-secret-0123456789abcdef012345"
 ADMIN = {"username": "loop-admin", "email": "loop-admin@example.com", "password": "loop-admin-password"}
-
-
-def copy_repository(target: Path) -> Path:
-    """The tracked files of this checkout (as they are in the working tree), and mypy's cache
-    so that the copy's type check is incremental."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    if (ROOT / ".mypy_cache").is_dir():
-        shutil.copytree(ROOT / ".mypy_cache", target / ".mypy_cache")
-    return target
-
-
-def in_copy(copy: Path) -> dict[str, str]:
-    """This environment, with the copy's packages (and its generated ones) imported first."""
-    return {**os.environ, "PYTHONPATH": f"{copy}{os.pathsep}{copy / 'generated'}"}
-
-
-def run(copy: Path, *command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", *command],
-        cwd=copy,
-        env=in_copy(copy),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def make_generate(copy: Path) -> None:
-    result = run(copy, "tools.generate")
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert text.count(old) == 1, f"{old!r} is not in {path.name} exactly once"
-    path.write_text(text.replace(old, new))
 
 
 NEW_OPERATION = """

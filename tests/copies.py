@@ -1,0 +1,66 @@
+"""Copies of this repository, for tests that walk what a developer does to one: edit a
+contract or a model, run the project's commands, start its services.
+
+A copy runs its own code: its commands and services run with the copy first on the import
+path (the project's .venv is shared; it has no package of this project's own besides the
+editable links, which PYTHONPATH outranks).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def copy_repository(target: Path) -> Path:
+    """The tracked files of this checkout (as they are in the working tree), and mypy's cache
+    so that the copy's type check is incremental."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    if (ROOT / ".mypy_cache").is_dir():
+        shutil.copytree(ROOT / ".mypy_cache", target / ".mypy_cache")
+    return target
+
+
+def in_copy(copy: Path) -> dict[str, str]:
+    """This environment, with the copy's packages (and its generated ones) imported first."""
+    return {**os.environ, "PYTHONPATH": f"{copy}{os.pathsep}{copy / 'generated'}"}
+
+
+def run(copy: Path, *command: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m <command>` in the copy, `env` added to its environment."""
+    return subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=copy,
+        env={**in_copy(copy), **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def make_generate(copy: Path) -> None:
+    """What `make generate` runs, in the copy; it must succeed."""
+    result = run(copy, "tools.generate")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} is not in {path.name} exactly once"
+    path.write_text(text.replace(old, new))
