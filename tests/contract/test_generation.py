@@ -86,3 +86,26 @@ def test_client_versions_follow_the_contracts() -> None:
         pyproject = (generate.OUTPUT / project / "pyproject.toml").read_text()
         assert f'version = "{version}"' in pyproject
         assert (generate.OUTPUT / project / project.replace("-", "_") / "py.typed").exists()
+
+
+def test_only_the_parts_of_a_changed_contract_are_made_anew(contracts: Path, tmp_path: Path) -> None:
+    cache = generate.Cache(tmp_path / "cache")
+    first = tmp_path / "first"
+    generate.generate_into(first)
+    for part in generate.parts():
+        cache.remember(part.name, first / part.name, generate.key(part.name, [part.contract]))
+    spec = contracts / "data.yaml"
+    spec.write_text(spec.read_text().replace("description: Page size.\n", "description: At most 100.\n", 1))
+
+    second = tmp_path / "second"
+    made = generate.generate_into(second, reuse=first, cache=cache)
+    assert sorted(made) == ["contract_models/data.py", "data-api-client"]
+    full = tmp_path / "full"
+    generate.generate_into(full)
+    assert generate.differences(second, full) == []  # kept parts are the bytes a full run makes
+
+    # A kept part edited by hand is not trusted: it is made anew.
+    (second / "contract_models" / "events.py").write_text("# edited by hand\n")
+    third = tmp_path / "third"
+    assert "contract_models/events.py" in generate.generate_into(third, reuse=second, cache=cache)
+    assert generate.differences(third, full) == []
