@@ -16,7 +16,7 @@ BASE ?= main
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated contract-check lint format typecheck test pytest fuzz fuzz-deep \
-	migrate migration stop run bench dist clean
+	migrate migration stop run dev bench dist clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ stop: $(STAMP) ## Stop the embedded PostgreSQL that make run leaves running betw
 
 run: $(STAMP) ## Start both services: business on :8000, data on :8001
 	$(RUN) python -m tools.run
+
+dev: $(STAMP) ## make run, reloading on code changes and regenerating on contract changes
+	$(RUN) python -m tools.run --dev
 
 bench: $(STAMP) ## wrk against the stack and a bare FastAPI app, then 300 journeys that must lose nothing; reports/bench.json
 	$(RUN) python -m tools.bench

@@ -19,8 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def copy_repository(target: Path) -> Path:
-    """The tracked files of this checkout (as they are in the working tree), and mypy's cache
-    so that the copy's type check is incremental."""
+    """The tracked files of this checkout (as they are in the working tree), and its caches."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT,
@@ -32,8 +31,11 @@ def copy_repository(target: Path) -> Path:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    if (ROOT / ".mypy_cache").is_dir():
-        shutil.copytree(ROOT / ".mypy_cache", target / ".mypy_cache")
+    # mypy's cache makes the copy's type check incremental; make generate's records let it
+    # keep the parts whose contract did not change, as in the checkout.
+    for cache in (".mypy_cache", ".cache/generate"):
+        if (ROOT / cache).is_dir():
+            shutil.copytree(ROOT / cache, target / cache)
     return target
 
 

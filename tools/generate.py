@@ -306,6 +306,24 @@ def differences(left: Path, right: Path) -> list[str]:
     return sorted(found)
 
 
+def replace_changed(fresh: Path, output: Path) -> None:
+    """Make `output` byte for byte `fresh`, writing only the files that differ: what runs
+    from generated/ (a reloading `make dev`) sees a few files change, not the whole tree
+    vanish and come back."""
+    output.mkdir(exist_ok=True)
+    for name in differences(fresh, output):
+        source, target = fresh / name, output / name
+        if target.is_dir() and not source.is_file():
+            shutil.rmtree(target)
+        elif target.exists() and not source.exists():
+            target.unlink()
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        elif source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
 def git_uncommitted(path: Path) -> str:
     try:
         result = subprocess.run(
@@ -353,9 +371,7 @@ def main() -> int:
                     return 1
                 print("generated/ matches openapi/")
                 return 0
-            if OUTPUT.exists():
-                shutil.rmtree(OUTPUT)
-            shutil.copytree(fresh, OUTPUT)
+            replace_changed(fresh, OUTPUT)
             for part in parts():
                 cache.remember(part.name, OUTPUT / part.name, key(part.name, [part.contract]))
     except ContractError as error:

@@ -1,14 +1,18 @@
-"""`make run`: both services on loopback, with embedded defaults for what is not configured.
+"""`make run` and `make dev`: both services on loopback, with embedded defaults for what is
+not configured.
 
 - PostgreSQL: DATABASE_URL, else the embedded server (data in .data/postgres), migrated to head.
 - Redis / RabbitMQ: REDIS_URL / RABBITMQ_URL, else an in-process cache and pending events.
 
 Both services run under honcho, which prefixes their output and stops both on Ctrl-C.
-DATA_PORT and BUSINESS_PORT move them off 8001 and 8000.
+DATA_PORT and BUSINESS_PORT move them off 8001 and 8000. `--dev` (make dev) runs
+Procfile.dev instead: each service reloads when its code or generated/ changes, and a
+third process regenerates generated/ when a contract in openapi/ changes (tools/dev_watch.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import sys
@@ -18,10 +22,11 @@ from data_service.embedded import start_embedded_postgres
 from data_service.migrate import upgrade_to_head
 
 ROOT = Path(__file__).resolve().parent.parent
-PROCFILE = ROOT / "Procfile"
+PROCFILES = {False: ROOT / "Procfile", True: ROOT / "Procfile.dev"}
 
 
-def main() -> int:
+def prepared_environment() -> dict[str, str]:
+    """This environment, completed with the defaults `make run` promises (and the database migrated)."""
     env = dict(os.environ)
     if not env.get("DATABASE_URL"):
         print(
@@ -46,10 +51,25 @@ def main() -> int:
         f"business API: http://127.0.0.1:{business_port}/docs   data API: http://127.0.0.1:{data_port}/docs",
         flush=True,
     )
-    # The Procfile says `python`: this environment's, even when it is not activated.
+    # The Procfiles say `python`: this environment's, even when it is not activated.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--dev", action="store_true", help="reload on code and contract changes")
+    dev = parser.parse_args().dev
+    env = prepared_environment()
+    if dev:
+        # The reloaders watch this folder for the contract watcher's stamp: it must exist first.
+        (ROOT / ".cache" / "dev").mkdir(parents=True, exist_ok=True)
+        print("reloading on changes to the services, generated/ and openapi/*.yaml", flush=True)
     honcho = Path(sys.executable).parent / "honcho"
-    os.execve(honcho, [str(honcho), "--procfile", str(PROCFILE), "--app-root", str(ROOT), "start"], env)
+    command = [str(honcho), "--procfile", str(PROCFILES[dev]), "--app-root", str(ROOT), "start"]
+    os.execve(honcho, command, env)
 
 
 if __name__ == "__main__":
