@@ -63,18 +63,15 @@ async def _locked(*, session: AsyncSession, user_id: int) -> UserRow:
 
 async def create_user(*, session: AsyncSession, data: UserCreate) -> User:
     now = datetime.now(UTC)
-    fields = data.model_dump(exclude_unset=True)
-    row = UserRow(
-        email=data.email,
-        username=data.username,
-        hashed_password=data.hashed_password,
-        full_name=fields.get("full_name", ""),
-        role=fields.get("role", "user"),
-        is_active=data.is_active,
-        version=1,
-        created_at=now,
-        updated_at=now,
-    )
+    # Each field of the contract's UserCreate is the column of the same name, so a new
+    # optional field needs its column and nothing here (reads select by the User model too).
+    fields = {
+        "full_name": "",
+        "role": "user",
+        "is_active": data.is_active,
+        **data.model_dump(exclude_unset=True),
+    }
+    row = UserRow(**fields, version=1, created_at=now, updated_at=now)
     await repository.add_user(session=session, user=row)
     await outbox_repository.add_event(session=session, event=user_events.user_created(user=row, now=now))
     return _user(row)

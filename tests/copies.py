@@ -40,8 +40,11 @@ def copy_repository(target: Path) -> Path:
 
 
 def in_copy(copy: Path) -> dict[str, str]:
-    """This environment, with the copy's packages (and its generated ones) imported first."""
-    return {**os.environ, "PYTHONPATH": f"{copy}{os.pathsep}{copy / 'generated'}"}
+    """This environment, with the copy's packages imported first: its services and tools,
+    its generated models and server surface, and its generated clients."""
+    generated = copy / "generated"
+    paths = [copy, generated, generated / "data-api-client", generated / "business-api-client"]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, paths))}
 
 
 def run(copy: Path, *command: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
