@@ -12,8 +12,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+
+from tests.live import LiveService, live_service
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,3 +72,29 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert text.count(old) == 1, f"{old!r} is not in {path.name} exactly once"
     path.write_text(text.replace(old, new))
+
+
+SERVICE_TOKEN = "copy-service-token"
+JWT_SECRET = "copy-jwt-secret-0123456789abcdef0123456789abcdef"
+
+
+@contextmanager
+def copy_services(
+    copy: Path, *, database_url: str, redis_url: str, business: Mapping[str, str | None] = {}
+) -> Iterator[tuple[LiveService, LiveService]]:
+    """The copy's data and business services under uvicorn, on `database_url` (migrated by
+    the caller) and Redis, without RabbitMQ; `business` adds to the business environment."""
+    pythonpath = in_copy(copy)["PYTHONPATH"]
+    data_env = {"DATABASE_URL": database_url, "SERVICE_TOKEN": SERVICE_TOKEN, "PYTHONPATH": pythonpath}
+    with live_service("copy-data", "data_service.app:create_app", data_env, cwd=copy) as data:
+        business_env = {
+            "DATA_SERVICE_URL": data.url,
+            "SERVICE_TOKEN": SERVICE_TOKEN,
+            "JWT_SECRET": JWT_SECRET,
+            "REDIS_URL": redis_url,
+            "RABBITMQ_URL": None,
+            "PYTHONPATH": pythonpath,
+            **business,
+        }
+        with live_service("copy-business", "business_service.app:create_app", business_env, cwd=copy) as api:
+            yield data, api

@@ -11,11 +11,8 @@ import sys
 from pathlib import Path
 
 from tests import infra
-from tests.copies import ROOT, copy_repository, edit, in_copy, make_generate, run
-from tests.live import live_service
+from tests.copies import ROOT, copy_repository, copy_services, edit, in_copy, make_generate, run
 
-SERVICE_TOKEN = "additive-service-token"
-JWT_SECRET = "additive-jwt-secret-0123456789abcdef0123456789"
 USER_REQUIRED = (
     "      required: [id, email, username, full_name, role, is_active, version, created_at, updated_at]\n"
     "      properties:\n"
@@ -75,27 +72,14 @@ def test_an_optional_field_walks_from_the_contracts_to_the_database_and_back(
         for step in (["upgrade", "head"], ["downgrade", "-1"], ["upgrade", "head"]):
             result = run(copy, "alembic", *step, env=on_database)
             assert result.returncode == 0, result.stdout + result.stderr
-        pythonpath = in_copy(copy)["PYTHONPATH"]
-        data_env = {**on_database, "SERVICE_TOKEN": SERVICE_TOKEN, "PYTHONPATH": pythonpath}
-        with live_service("additive-data", "data_service.app:create_app", data_env, cwd=copy) as data_service:
-            business_env = {
-                "DATA_SERVICE_URL": data_service.url,
-                "SERVICE_TOKEN": SERVICE_TOKEN,
-                "JWT_SECRET": JWT_SECRET,
-                "REDIS_URL": redis_url,
-                "RABBITMQ_URL": None,
-                "PYTHONPATH": pythonpath,
-            }
-            with live_service(
-                "additive-business", "business_service.app:create_app", business_env, cwd=copy
-            ) as business_service:
-                registered = subprocess.run(
-                    [sys.executable, "-c", CLIENT, business_service.url],
-                    env=in_copy(copy),
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
+        with copy_services(copy, database_url=database, redis_url=redis_url) as (_, business_service):
+            registered = subprocess.run(
+                [sys.executable, "-c", CLIENT, business_service.url],
+                env=in_copy(copy),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
         assert registered.returncode == 0, registered.stderr
         assert registered.stdout.strip() == "Nicky"
     finally:

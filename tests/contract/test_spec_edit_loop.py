@@ -15,11 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.copies import copy_repository, edit, in_copy, make_generate, run
-from tests.live import LiveService, live_service
+from tests.copies import SERVICE_TOKEN, copy_repository, copy_services, edit, make_generate, run
+from tests.live import LiveService
 
-SERVICE_TOKEN = "spec-loop-service-token"
-JWT_SECRET = "spec-loop-jwt-secret-0123456789abcdef012345"
 ADMIN = {"username": "loop-admin", "email": "loop-admin@example.com", "password": "loop-admin-password"}
 
 
@@ -139,27 +137,9 @@ def edited_services(
     url = asyncio.run(infra.create_database(postgres_server_url, prefix="loop"))
     try:
         asyncio.run(upgrade_to_head(url))
-        data_env = {
-            "DATABASE_URL": url,
-            "SERVICE_TOKEN": SERVICE_TOKEN,
-            "PYTHONPATH": in_copy(edited_copy)["PYTHONPATH"],
-        }
-        with live_service("loop-data", "data_service.app:create_app", data_env, cwd=edited_copy) as data:
-            business_env = {
-                "DATA_SERVICE_URL": data.url,
-                "SERVICE_TOKEN": SERVICE_TOKEN,
-                "JWT_SECRET": JWT_SECRET,
-                "REDIS_URL": redis_url,
-                "RABBITMQ_URL": None,
-                "ADMIN_USERNAME": ADMIN["username"],
-                "ADMIN_EMAIL": ADMIN["email"],
-                "ADMIN_PASSWORD": ADMIN["password"],
-                "PYTHONPATH": data_env["PYTHONPATH"],
-            }
-            with live_service(
-                "loop-business", "business_service.app:create_app", business_env, cwd=edited_copy
-            ) as business:
-                yield data, business
+        admin = {f"ADMIN_{key.upper()}": value for key, value in ADMIN.items()}
+        with copy_services(edited_copy, database_url=url, redis_url=redis_url, business=admin) as services:
+            yield services
     finally:
         asyncio.run(infra.drop_database(postgres_server_url, url))
 
