@@ -67,13 +67,14 @@ def asyncpg_url(libpq_uri: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m data_service.embedded stop`: what `make stop` and `make clean` run."""
-    if argv != ["stop"]:
-        sys.stderr.write("usage: python -m data_service.embedded stop\n")
+    """`python -m data_service.embedded stop [DATA_DIR]`: what `make stop` and `make clean` run."""
+    if not argv or argv[0] != "stop" or len(argv) > 2:
+        sys.stderr.write("usage: python -m data_service.embedded stop [DATA_DIR]\n")
         return 2
-    stopped = stop_embedded_postgres()
+    data_dir = Path(argv[1]) if len(argv) == 2 else DEFAULT_DATA_DIR
+    stopped = stop_embedded_postgres(data_dir)
     sys.stdout.write(
-        f"stopped the embedded PostgreSQL of {DEFAULT_DATA_DIR}\n"
+        f"stopped the embedded PostgreSQL of {data_dir}\n"
         if stopped
         else "the embedded PostgreSQL is not running\n"
     )

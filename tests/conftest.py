@@ -35,6 +35,12 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def cache_url() -> str | None:
+    """For tests whose claim is not about Redis: Redis when it answers, else the in-process cache."""
+    return infra.cache_url()
+
+
+@pytest.fixture(scope="session")
 def rabbitmq_url() -> str:
     return infra.require_rabbitmq()
 

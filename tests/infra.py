@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
+from pydantic_settings import BaseSettings
 
 from data_service.databases import create_database, drop_database, libpq
 from data_service.embedded import start_embedded_postgres
@@ -76,6 +77,23 @@ def postgres_server_url() -> str:
     if configured or STRICT:
         pytest.fail(f"PostgreSQL at {url} does not answer")
     return start_embedded_postgres(ROOT / ".cache" / "test-postgres")
+
+
+def forget_settings_environment(monkeypatch: pytest.MonkeyPatch, settings: type[BaseSettings]) -> None:
+    """Unset every variable `settings` reads, so that a test of it decides them all itself
+    and passes whatever the caller's environment says (REDIS_URL set, say)."""
+    for name in settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def cache_url() -> str | None:
+    """Redis where it answers, else None: the business service's own in-process cache, so
+    that its logic is tested on a machine without Redis (REQUIRE_SERVICES=1 wants Redis)."""
+    if tcp_open(REDIS_URL, 6379):
+        return REDIS_URL
+    if STRICT:
+        missing("Redis", REDIS_URL)
+    return None
 
 
 def require_redis() -> str:

@@ -48,14 +48,16 @@ async def data_app(migrated_database_url: str) -> AsyncIterator[FastAPI]:
 
 
 @pytest.fixture
-async def clean(migrated_database_url: str, redis_url: str) -> None:
+async def clean(migrated_database_url: str, cache_url: str | None) -> None:
     """Empty tables and an empty Redis db before each end-to-end test."""
     connection = await asyncpg.connect(infra.libpq(migrated_database_url))
     try:
         await connection.execute("TRUNCATE users, outbox RESTART IDENTITY CASCADE")
     finally:
         await connection.close()
-    redis = Redis.from_url(redis_url)
+    if cache_url is None:
+        return  # each app's in-process cache starts empty
+    redis = Redis.from_url(cache_url)
     try:
         await redis.flushdb()
     finally:
@@ -72,6 +74,9 @@ def business_settings(**overrides: Any) -> BusinessSettings:
         "relay_interval_seconds": 0.1,
         "data_retry_attempts": 2,
         "log_level": "WARNING",
+        # Nothing from the caller's environment decides where events go: a test that wants
+        # the broker says so.
+        "rabbitmq_url": None,
         **overrides,
     }
     return BusinessSettings(**values)
@@ -90,11 +95,12 @@ async def running(
 
 
 @pytest.fixture
-def make_business(data_app: FastAPI, redis_url: str, clean: None) -> BusinessFactory:
-    """Start a business app on the real data service (overrides go to BusinessSettings)."""
+def make_business(data_app: FastAPI, cache_url: str | None, clean: None) -> BusinessFactory:
+    """Start a business app on the real data service (overrides go to BusinessSettings), on
+    Redis when it answers, else on the in-process cache."""
 
     def factory(**overrides: Any) -> AbstractAsyncContextManager[Business]:
-        settings = business_settings(**{"redis_url": redis_url, **overrides})
+        settings = business_settings(**{"redis_url": cache_url, **overrides})
         return running(settings, data_transport=httpx.ASGITransport(app=data_app))
 
     return factory

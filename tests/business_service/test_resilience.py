@@ -54,7 +54,7 @@ class SwitchableTransport(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-async def test_recovers_when_the_data_service_returns(data_app: FastAPI, redis_url: str, clean: None) -> None:
+async def test_recovers_when_the_data_service_returns(data_app: FastAPI, clean: None) -> None:
     transport = SwitchableTransport(data_app)
     async with running(business_settings(redis_url=None), data_transport=transport) as business:
         client = business.client
@@ -130,9 +130,7 @@ async def test_events_wait_for_the_broker(make_business: BusinessFactory, rabbit
     assert sorted(names) == sorted([ADMIN["username"], "tina"])
 
 
-async def test_first_admin_is_created_once_the_data_service_answers(
-    data_app: FastAPI, redis_url: str, clean: None
-) -> None:
+async def test_first_admin_is_created_once_the_data_service_answers(data_app: FastAPI, clean: None) -> None:
     transport = SwitchableTransport(data_app)
     transport.down = True
     async with running(business_settings(redis_url=None), data_transport=transport) as business:

@@ -7,6 +7,12 @@ from pydantic import ValidationError
 
 from business_service.settings import BusinessSettings
 from service_kit.logging import configure_logging
+from tests import infra
+
+
+@pytest.fixture(autouse=True)
+def _only_what_the_test_sets(monkeypatch: pytest.MonkeyPatch) -> None:
+    infra.forget_settings_environment(monkeypatch, BusinessSettings)
 
 
 def test_production_refuses_default_secrets() -> None:

@@ -6,6 +6,12 @@ import pytest
 from pydantic import ValidationError
 
 from data_service.settings import DataSettings
+from tests import infra
+
+
+@pytest.fixture(autouse=True)
+def _only_what_the_test_sets(monkeypatch: pytest.MonkeyPatch) -> None:
+    infra.forget_settings_environment(monkeypatch, DataSettings)
 
 
 def test_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
