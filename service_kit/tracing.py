@@ -26,7 +26,9 @@ from opentelemetry import context, propagate, trace
 from opentelemetry.environment_variables import OTEL_TRACES_EXPORTER
 from opentelemetry.sdk.environment_variables import (
     OTEL_EXPORTER_OTLP_ENDPOINT,
+    OTEL_EXPORTER_OTLP_PROTOCOL,
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
     OTEL_SDK_DISABLED,
 )
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
@@ -55,6 +57,11 @@ def _exporter_names() -> list[str]:
 def _exporter(name: str) -> SpanExporter:
     """The exporter an entry point of `opentelemetry_traces_exporter` names (the SDK's own
     plugin registry: `console` is the SDK's, `otlp_proto_http` the OTLP package's)."""
+    protocol = os.environ.get(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) or os.environ.get(
+        OTEL_EXPORTER_OTLP_PROTOCOL
+    )
+    if name == "otlp" and protocol not in (None, "", "http/protobuf"):
+        raise ValueError(f"OTEL_EXPORTER_OTLP_PROTOCOL={protocol}: only http/protobuf is installed")
     found = entry_points(group="opentelemetry_traces_exporter", name=_EXPORTER_ALIASES.get(name, name))
     for entry in found:
         exporter: SpanExporter = entry.load()()

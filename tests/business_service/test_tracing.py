@@ -324,7 +324,17 @@ def test_tracing_is_on_only_when_configured(
         provider.shutdown()
 
 
-def test_an_unknown_exporter_fails_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "jaeger")
-    with pytest.raises(ValueError, match="jaeger"):
+@pytest.mark.parametrize(
+    ("variables", "refused"),
+    [
+        ({"OTEL_TRACES_EXPORTER": "jaeger"}, "jaeger"),
+        ({"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, "grpc"),
+    ],
+)
+def test_an_exporter_that_is_not_installed_fails_at_start(
+    variables: dict[str, str], refused: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=refused):
         tracer_provider_from_env(service_name="data")
