@@ -22,6 +22,7 @@ import aio_pika
 import asyncpg
 import httpx
 import pytest
+from contract_models.events import EventHeaders
 from opentelemetry import context as otel_context
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -188,6 +189,7 @@ async def test_one_register_is_one_trace_through_both_services_the_database_and_
     assert publish[0].parent is not None
     assert publish[0].parent.span_id == _id(data_server)
     assert str(message.headers["traceparent"]).startswith(f"00-{trace_id:032x}-{_id(publish[0]):016x}-")
+    assert EventHeaders.model_validate(message.headers).traceparent == message.headers["traceparent"]
     # The relay's polls (claims every 50 ms here) are not traced.
     assert not [s for s in exporter.get_finished_spans() if s.name == "POST /outbox/claim"]
 
