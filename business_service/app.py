@@ -11,6 +11,9 @@ import httpx
 import structlog
 from contract_servers import business as contract
 from fastapi import FastAPI
+from opentelemetry.instrumentation.aio_pika import AioPikaInstrumentor
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
 
 from business_service.auth import ensure_first_admin
 from business_service.cache import build_cache
@@ -30,6 +33,7 @@ from service_kit.heap import freeze_startup_heap
 from service_kit.logging import configure_logging
 from service_kit.problems import install_problem_handlers
 from service_kit.request_context import RequestContextMiddleware
+from service_kit.tracing import tracer_provider_from_env
 
 log = structlog.get_logger(__name__)
 
@@ -47,15 +51,23 @@ async def _retry_first_admin(gateway: DataGateway, settings: BusinessSettings) -
 
 
 def _lifespan(
-    settings: BusinessSettings, data_transport: httpx.AsyncBaseTransport | None
+    settings: BusinessSettings,
+    data_transport: httpx.AsyncBaseTransport | None,
+    tracing: TracerProvider | None,
+    *,
+    owns_tracing: bool,
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gateway = DataGateway(
-            client=build_data_client(settings, transport=data_transport),
+            client=build_data_client(settings, transport=data_transport, tracer_provider=tracing),
             retry_attempts=settings.data_retry_attempts,
         )
-        cache = build_cache(redis_url=settings.redis_url)
+        cache = build_cache(redis_url=settings.redis_url, tracer_provider=tracing)
+        if tracing is not None and settings.rabbitmq_url:
+            # aio-pika's instrumentation patches the Exchange class, so it is per process:
+            # one app per process outside the tests.
+            AioPikaInstrumentor().instrument(tracer_provider=tracing)
         tokens = TokenVerifier(secret=settings.jwt_secret, algorithm=settings.jwt_algorithm)
         resources = Resources(settings=settings, gateway=gateway, cache=cache, tokens=tokens)
         if settings.rabbitmq_url:
@@ -94,20 +106,31 @@ def _lifespan(
                 await resources.publisher.aclose()
             await cache.aclose()
             await gateway.aclose()
+            if tracing is not None:
+                if settings.rabbitmq_url:
+                    AioPikaInstrumentor().uninstrument()
+                if owns_tracing:
+                    tracing.shutdown()  # exports what is still batched
 
     return lifespan
 
 
 def create_app(
-    settings: BusinessSettings | None = None, *, data_transport: httpx.AsyncBaseTransport | None = None
+    settings: BusinessSettings | None = None,
+    *,
+    data_transport: httpx.AsyncBaseTransport | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> FastAPI:
+    """The app. Tracing follows the OTEL_* variables unless `tracer_provider` is given (tests);
+    when it is off, nothing of OpenTelemetry is installed."""
     settings = settings or BusinessSettings()
-    configure_logging(level=settings.log_level, fmt=settings.log_format)
+    tracing = tracer_provider or tracer_provider_from_env(service_name="business")
+    configure_logging(level=settings.log_level, fmt=settings.log_format, trace_ids=tracing is not None)
     # Title, version and every operation come from openapi/business.yaml, through `make generate`.
     app = FastAPI(
         title=contract.TITLE,
         version=contract.VERSION,
-        lifespan=_lifespan(settings, data_transport),
+        lifespan=_lifespan(settings, data_transport, tracing, owns_tracing=tracer_provider is None),
         swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
     )
     install_problem_handlers(app, refuse_undeclared=settings.strict_statuses)
@@ -118,4 +141,8 @@ def create_app(
     )
     app.add_middleware(AccessLogMiddleware, service="business")
     app.add_middleware(RequestContextMiddleware)
+    if tracing is not None:
+        # Its middleware goes outside ours, so the access log line has the server span's ids.
+        # No spans for each ASGI receive and send: two more per request, and nothing to learn.
+        FastAPIInstrumentor.instrument_app(app, tracer_provider=tracing, exclude_spans=["receive", "send"])
     return app

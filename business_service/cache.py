@@ -10,6 +10,8 @@ import time
 from typing import Protocol
 
 import structlog
+from opentelemetry.instrumentation.redis import RedisInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -93,7 +95,14 @@ class MemoryCache:
 class RedisCache:
     """Redis with short timeouts; while it is down, operations are skipped for a moment."""
 
-    def __init__(self, *, url: str, socket_timeout: float = 0.25, retry_after_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        socket_timeout: float = 0.25,
+        retry_after_seconds: float = 1.0,
+        tracer_provider: TracerProvider | None = None,
+    ) -> None:
         self._redis: Redis = Redis.from_url(
             url,
             socket_timeout=socket_timeout,
@@ -101,6 +110,9 @@ class RedisCache:
             decode_responses=True,
             health_check_interval=30,
         )
+        if tracer_provider is not None:
+            # This client only (a span per command), not every Redis client of the process.
+            RedisInstrumentor.instrument_client(self._redis, tracer_provider=tracer_provider)
         self._down_since: float | None = None
         self._next_try = 0.0
         self._retry_after = retry_after_seconds
@@ -216,5 +228,5 @@ class RedisCache:
         await self._redis.aclose()
 
 
-def build_cache(*, redis_url: str | None) -> Cache:
-    return RedisCache(url=redis_url) if redis_url else MemoryCache()
+def build_cache(*, redis_url: str | None, tracer_provider: TracerProvider | None = None) -> Cache:
+    return RedisCache(url=redis_url, tracer_provider=tracer_provider) if redis_url else MemoryCache()

@@ -43,6 +43,8 @@ from data_api_client.models import (
 )
 from data_api_client.types import UNSET, Response, Unset
 from httpx_aiohttp import AiohttpTransport
+from opentelemetry.instrumentation.httpx import AsyncOpenTelemetryTransport
+from opentelemetry.sdk.trace import TracerProvider
 
 from business_service.metrics import DATA_RETRIES
 from business_service.settings import BusinessSettings
@@ -76,9 +78,19 @@ async def _add_request_id(request: httpx.Request) -> None:
 
 
 def build_data_client(
-    settings: BusinessSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    settings: BusinessSettings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> AuthenticatedClient:
-    """The one generated client of the process, on one pooled httpx.AsyncClient."""
+    """The one generated client of the process, on one pooled httpx.AsyncClient.
+
+    With tracing, the transport is wrapped by the httpx instrumentation: a client span per
+    call, and its `traceparent` sent, so the data service's spans are its children.
+    """
+    transport = transport if transport is not None else AiohttpTransport()
+    if tracer_provider is not None:
+        transport = AsyncOpenTelemetryTransport(transport, tracer_provider=tracer_provider)
     timeout = httpx.Timeout(
         settings.data_read_timeout, connect=settings.data_connect_timeout, pool=settings.data_connect_timeout
     )
@@ -86,7 +98,7 @@ def build_data_client(
         base_url=settings.data_service_url,
         headers={"Authorization": f"Bearer {settings.service_token}"},
         timeout=timeout,
-        transport=transport if transport is not None else AiohttpTransport(),
+        transport=transport,
         event_hooks={"request": [_add_request_id]},
     )
     client = AuthenticatedClient(

@@ -7,6 +7,7 @@ import orjson
 import structlog
 from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection, AbstractRobustExchange
 from contract_models.events import UserEvent
+from opentelemetry import propagate
 
 log = structlog.get_logger(__name__)
 EVENT_VERSION = 1
@@ -49,13 +50,18 @@ class EventPublisher:
         """Publish one event; returns once the broker confirmed it (raises otherwise)."""
         exchange = await self.connect()
         body = event.root
+        # The trace context of the block (the relay resumes the one stored with the event):
+        # consumers link to the request that caused the event, even when this service does
+        # not trace. With tracing on, aio-pika's instrumentation puts its publish span's here.
+        trace_headers: dict[str, str] = {}
+        propagate.inject(trace_headers)
         message = aio_pika.Message(
             body=orjson.dumps(body.model_dump(mode="json", exclude_unset=True)),
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             message_id=str(body.event_id),
             correlation_id=body.request_id if isinstance(body.request_id, str) else None,
-            headers={"event-version": EVENT_VERSION, "event-type": body.event_type},
+            headers={"event-version": EVENT_VERSION, "event-type": body.event_type, **trace_headers},
         )
         await exchange.publish(message, routing_key=body.event_type, mandatory=False, timeout=10)
 

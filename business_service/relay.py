@@ -16,15 +16,21 @@ from uuid import UUID
 
 import structlog
 from contract_models.events import UserEvent
-from data_api_client.models import OutboxEvent
+from data_api_client.models import OutboxEvent, OutboxEventTraceContextType0
 from pydantic import ValidationError
 
 from business_service.gateway import DataGateway
 from business_service.metrics import RELAY_LAG, RELAY_PUBLISHED
 from business_service.publisher import EventPublisher
 from service_kit.errors import DomainError
+from service_kit.tracing import resumed, unsampled
 
 log = structlog.get_logger(__name__)
+
+
+def _trace_context(event: OutboxEvent) -> dict[str, str] | None:
+    context = event.trace_context
+    return context.additional_properties if isinstance(context, OutboxEventTraceContextType0) else None
 
 
 def make_relay_id() -> str:
@@ -58,9 +64,10 @@ class OutboxRelay:
         if self._held and time.monotonic() < self._held_until:
             return self._held
         claimed_at = time.monotonic()
-        batch = await self.gateway.claim_outbox(
-            relay_id=self.relay_id, limit=self.batch_size, lease_seconds=self.lease_seconds
-        )
+        with unsampled():  # a poll every second is not a trace worth keeping
+            batch = await self.gateway.claim_outbox(
+                relay_id=self.relay_id, limit=self.batch_size, lease_seconds=self.lease_seconds
+            )
         # Retried by this relay only while its lease surely holds; after that they are
         # claimed again like any pending event (by this relay or another).
         self._held_until = claimed_at + self.lease_seconds / 2
@@ -91,7 +98,11 @@ class OutboxRelay:
                         blocked_users.add(event.user_id)
                         continue
                     try:
-                        await self.publisher.publish(payload)
+                        # In the trace of the request that caused the event: its publish
+                        # span (aio-pika's instrumentation) is a child of the data service's
+                        # span that wrote it, and the message's headers carry that trace.
+                        with resumed(_trace_context(event)):
+                            await self.publisher.publish(payload)
                     except Exception:
                         self._held = [e for e in events[position:] if e.user_id not in blocked_users]
                         raise
@@ -100,7 +111,8 @@ class OutboxRelay:
                     RELAY_LAG.observe((datetime.now(UTC) - event.occurred_at).total_seconds())
             finally:
                 if confirmed:
-                    await self.gateway.acknowledge_outbox(relay_id=self.relay_id, event_ids=confirmed)
+                    with unsampled():
+                        await self.gateway.acknowledge_outbox(relay_id=self.relay_id, event_ids=confirmed)
             if confirmed:
                 log.info("events published", count=len(confirmed))
             return len(confirmed)

@@ -86,6 +86,9 @@ class OutboxRow(Base):
     # No foreign key: the user of a user.deleted event no longer exists.
     user_id: Mapped[int] = mapped_column(BigInteger)
     request_id: Mapped[str | None] = mapped_column(String(128))
+    # The propagation headers (`traceparent`, ...) of the span that wrote the event; NULL
+    # when tracing is off.
+    trace_context: Mapped[dict[str, str] | None] = mapped_column(JSONB(none_as_null=True))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -23,6 +23,7 @@ def _event(row: OutboxRow) -> OutboxEvent:
         event_type=row.event_type,  # the table's CHECK keeps it to the enum
         user_id=row.user_id,
         request_id=row.request_id,
+        trace_context=row.trace_context,
         occurred_at=row.occurred_at,
         payload=row.payload,
     )

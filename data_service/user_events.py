@@ -10,6 +10,7 @@ from contract_models.events import EventUser, UserCreatedEvent, UserDeletedEvent
 
 from data_service.models import OutboxRow, UserRow
 from service_kit.request_context import current_request_id
+from service_kit.tracing import current_trace_context
 
 ChangedField = Literal["email", "username", "password", "full_name", "role", "is_active"]
 
@@ -24,6 +25,8 @@ def _row(event: UserCreatedEvent | UserUpdatedEvent | UserDeletedEvent, *, user_
         event_type=event.event_type,
         user_id=user_id,
         request_id=event.request_id,
+        # The event keeps its cause: the relay publishes it in this trace, however much later.
+        trace_context=current_trace_context(),
         payload=event.model_dump(mode="json"),
         occurred_at=event.occurred_at,
     )

@@ -8,11 +8,17 @@ from typing import Literal
 
 import structlog
 
+from service_kit.tracing import add_trace_ids
+
 LogFormat = Literal["json", "console"]
 
 
-def configure_logging(*, level: str = "INFO", fmt: LogFormat = "console") -> None:
-    """Route structlog and the standard library (uvicorn, SQLAlchemy) through one renderer."""
+def configure_logging(*, level: str = "INFO", fmt: LogFormat = "console", trace_ids: bool = False) -> None:
+    """Route structlog and the standard library (uvicorn, SQLAlchemy) through one renderer.
+
+    `trace_ids` (when tracing is on) adds the active span's `trace_id` and `span_id` to
+    every line; when it is off the processor is not even in the chain.
+    """
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -39,6 +45,9 @@ def configure_logging(*, level: str = "INFO", fmt: LogFormat = "console") -> Non
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            # Here rather than in the chain above, which loggers cache on first use: the
+            # handler runs in the logging call, so the span it reads is the caller's.
+            *([add_trace_ids] if trace_ids else []),
             structlog.processors.format_exc_info,
             renderer,
         ],

@@ -277,6 +277,13 @@ class OutboxEvent(BaseModel):
     request_id: Annotated[
         str | None | MISSING, Field(description="The request that caused the event, if known.")
     ] = MISSING
+    trace_context: Annotated[
+        dict[str, Any] | None | MISSING,
+        Field(
+            description="The trace context of the request that caused the event, as the propagators'\nheaders (`traceparent`, and `tracestate` or `baggage` when present); null when the\ndata service does not trace. The relay publishes the event in that trace and sends\nthese headers with the message.\n",
+            examples=[{"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}],
+        ),
+    ] = MISSING
     occurred_at: AwareDatetime
     payload: Annotated[
         dict[str, Any],

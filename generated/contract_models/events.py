@@ -101,6 +101,17 @@ class EventHeaders(BaseModel):
     event_type: Annotated[
         Literal["user.created", "user.updated", "user.deleted"], Field(alias="event-type")
     ]
+    traceparent: Annotated[
+        str | MISSING,
+        Field(
+            description="W3C Trace Context of the request that caused the event (with tracing on, of the\npublish span in that request's trace), when the services trace: a consumer links\nits span to it. Other propagators' headers (`tracestate`, `baggage`, ...) may\ncome with it, as `OTEL_PROPAGATORS` says.\n",
+            examples=["00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"],
+        ),
+    ] = MISSING
+    tracestate: Annotated[
+        str | MISSING,
+        Field(description="W3C Trace Context vendor data that came with `traceparent`, if any."),
+    ] = MISSING
 
 
 class UserCreatedHeaders(RootModel[EventHeaders]):

@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
 from redis.asyncio import Redis
 
 from business_service.app import create_app
@@ -84,9 +85,12 @@ def business_settings(**overrides: Any) -> BusinessSettings:
 
 @asynccontextmanager
 async def running(
-    settings: BusinessSettings, *, data_transport: httpx.AsyncBaseTransport | None
+    settings: BusinessSettings,
+    *,
+    data_transport: httpx.AsyncBaseTransport | None,
+    tracer_provider: TracerProvider | None = None,
 ) -> AsyncIterator[Business]:
-    app = create_app(settings, data_transport=data_transport)
+    app = create_app(settings, data_transport=data_transport, tracer_provider=tracer_provider)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://business") as client,

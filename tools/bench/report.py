@@ -62,6 +62,13 @@ TARGETS = (
 )
 
 
+# What tracing costs: each read with tracing off (the default) and on, sampling every request.
+TRACED = (
+    ("cache hit", "business_hit", "business_hit_traced"),
+    ("cache miss", "business_miss", "business_miss_traced"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     rps: float
@@ -117,6 +124,50 @@ def ratios(
             }
         )
     return rows
+
+
+def tracing_costs(
+    summaries: Mapping[str, Mapping[int, Summary]], connections: Sequence[int]
+) -> list[dict[str, Any]]:
+    """Per read: req/s and p50 off and on, and on/off, at each concurrency (medians of one run)."""
+    rows = []
+    for title, off, on in TRACED:
+        if off not in summaries or on not in summaries:
+            continue
+        values: dict[str, Any] = {}
+        for c in connections:
+            s_off, s_on = summaries[off][c], summaries[on][c]
+            values[str(c)] = {
+                "off_rps": round(s_off.rps, 1),
+                "on_rps": round(s_on.rps, 1),
+                "on_over_off": round(s_on.rps / s_off.rps, 3) if s_off.rps else None,
+                "off_p50_ms": round(s_off.p50_ms, 3),
+                "on_p50_ms": round(s_on.p50_ms, 3),
+            }
+        rows.append({"title": title, "off": off, "on": on, "values": values})
+    return rows
+
+
+def render_tracing(rows: Sequence[Mapping[str, Any]], *, connections: Sequence[int], spans: int) -> str:
+    lines = [
+        "Tracing: off (the default) and on, every request sampled, exported over OTLP/HTTP to a"
+        f" local receiver ({spans:,} spans received):",
+        "",
+        "| read | "
+        + " | ".join(f"c={c} off req/s | on req/s | on/off | p50 ms off / on" for c in connections)
+        + " |",
+        "|---|" + "---:|---:|---:|---:|" * len(connections),
+    ]
+    for row in rows:
+        cells = []
+        for c in connections:
+            v = row["values"][str(c)]
+            cells.append(
+                f"{v['off_rps']:,.0f} | {v['on_rps']:,.0f} | {_times(v['on_over_off'])}"
+                f" | {_ms(v['off_p50_ms'])} / {_ms(v['on_p50_ms'])}"
+            )
+        lines.append(f"| {row['title']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def _ms(value: float) -> str:

@@ -43,6 +43,7 @@ from business_service.users import cache_user, to_public
 from data_service.migrate import upgrade_to_head
 from tools.bench import load, losses, profile, report, stack
 from tools.bench.load import Sample
+from tools.bench.otlp_sink import Sink, otlp_sink
 from tools.bench.report import Case
 from tools.uvicorn_server import Server, wait_ready
 
@@ -56,10 +57,22 @@ CASES = (
     Case("business_miss", "business GET /users/{id}, JWT, cache miss", "business_uncached", "self"),
     Case("business_page", "business GET /users?limit=50, admin JWT", "business", "page", auth="admin"),
     Case("seeds", "seeds' pattern: new httpx.AsyncClient per request", "seeds", "self"),
+    # The same two reads with tracing on in every process they cross, sampling every request
+    # and exporting over OTLP/HTTP to a local receiver (tools/bench/otlp_sink.py).
+    Case("business_hit_traced", "business GET /users/{id}, cache hit, traced", "business_traced", "self"),
+    Case(
+        "business_miss_traced",
+        "business GET /users/{id}, cache miss, traced",
+        "business_uncached_traced",
+        "self",
+    ),
 )
 LOGIN = Case("login", "business POST /auth/token", "business", "login")
 # The processes --profile records per case, when more than the case's own server.
-PROFILED = {"business_miss": ("business_uncached", "data")}
+PROFILED = {
+    "business_miss": ("business_uncached", "data"),
+    "business_miss_traced": ("business_uncached_traced", "data_traced"),
+}
 
 
 def _env(name: str, default: str) -> str:
@@ -173,9 +186,23 @@ def _business_env(config: argparse.Namespace, data_url: str, seeded: Seeded) -> 
     }
 
 
+def _traced(env: dict[str, str], *, name: str, sink: Sink) -> dict[str, str]:
+    """`env` with tracing on: every request sampled, exported over OTLP/HTTP to `sink`."""
+    return {
+        **env,
+        "OTEL_SERVICE_NAME": f"bench-{name}",
+        "OTEL_TRACES_EXPORTER": "otlp",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": sink.url,
+        "OTEL_TRACES_SAMPLER": "always_on",
+    }
+
+
 @contextmanager
-def _servers(config: argparse.Namespace, database_url: str, seeded: Seeded) -> Iterator[dict[str, Server]]:
-    """The five servers, ready, with the business cache filled; stopped (and the cache emptied) after."""
+def _servers(
+    config: argparse.Namespace, database_url: str, seeded: Seeded, sink: Sink
+) -> Iterator[dict[str, Server]]:
+    """The servers, ready, with the business cache filled; stopped (and the cache emptied) after:
+    the five untraced ones, and a traced data service and the two traced business services."""
     print("starting the servers...", flush=True)
     logs = ROOT / "reports" / "logs"
     user_ids = [user.id for user in seeded.users]
@@ -190,12 +217,34 @@ def _servers(config: argparse.Namespace, database_url: str, seeded: Seeded) -> I
         data = serve("data", "data_service.app:create_app", data_env)
         business_env = _business_env(config, data.url, seeded)
         uncached_env = {**business_env, "CACHE_TTL_SECONDS": "0"}
+        data_traced = serve(
+            "data_traced", "data_service.app:create_app", _traced(data_env, name="data", sink=sink)
+        )
+        traced_env = _business_env(config, data_traced.url, seeded)
+        traced_uncached_env = {**traced_env, "CACHE_TTL_SECONDS": "0"}
         started = [
             (data, "/ready"),
             (serve("business", "business_service.app:create_app", business_env), "/ready"),
             (serve("business_uncached", "business_service.app:create_app", uncached_env), "/ready"),
             (serve("bare", "tools.bench.reference:create_bare_app", {}), "/users/1"),
             (serve("seeds", "tools.bench.reference:create_seeds_app", business_env), "/openapi.json"),
+            (data_traced, "/ready"),
+            (
+                serve(
+                    "business_traced",
+                    "business_service.app:create_app",
+                    _traced(traced_env, name="business", sink=sink),
+                ),
+                "/ready",
+            ),
+            (
+                serve(
+                    "business_uncached_traced",
+                    "business_service.app:create_app",
+                    _traced(traced_uncached_env, name="business-uncached", sink=sink),
+                ),
+                "/ready",
+            ),
         ]
         for server, path in started:
             wait_ready(server, path)
@@ -296,9 +345,11 @@ def _report(
     *,
     profiles: dict[str, dict[str, dict[str, Any]]],
     journeys: dict[str, Any] | None,
+    sink: Sink,
 ) -> dict[str, Any]:
     summaries = report.summarise(results)
     ratio_rows = report.ratios(summaries, config.connections)
+    tracing_rows = report.tracing_costs(summaries, config.connections)
     argon2 = _argon2_parameters(seeded.hashed_password)
     print()
     print(
@@ -311,6 +362,8 @@ def _report(
             argon2=argon2,
         )
     )
+    print()
+    print(report.render_tracing(tracing_rows, connections=config.connections, spans=sink.spans))
     if profiles:
         print()
         print(report.render_profiles(profiles, connections=max(config.connections)))
@@ -336,6 +389,11 @@ def _report(
             "wrk": load.wrk_version(wrk),
         },
     )
+    document["tracing"] = {
+        "rows": tracing_rows,
+        "spans_received": sink.spans,
+        "exports_received": sink.exports,
+    }
     if profiles:
         document["profiles"] = profiles
     if journeys is not None:
@@ -380,14 +438,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="bench-") as folder:
             seeded = _seed(config, database_url, Path(folder))
-            with _servers(config, database_url, seeded) as servers:
+            # The sink outlives the servers: each exports what it still holds when it stops.
+            with otlp_sink() as sink, _servers(config, database_url, seeded, sink) as servers:
                 driver = Driver(wrk, servers, seeded)
                 results = _measure(driver, config)
                 profiles = _profile(driver, config) if config.profile else {}
                 journeys = _journeys(config, servers["data"], seeded)
     finally:
         asyncio.run(stack.drop_database(config.database_url, database_url))
-    document = _report(config, wrk, seeded, results, profiles=profiles, journeys=journeys)
+    document = _report(config, wrk, seeded, results, profiles=profiles, journeys=journeys, sink=sink)
     config.output.parent.mkdir(parents=True, exist_ok=True)
     config.output.write_text(json.dumps(document, indent=2) + "\n")
     print(f"\nwritten to {config.output} in {time.monotonic() - began:.0f} s")

@@ -25,6 +25,14 @@ _CLEARED = (
     "ADMIN_EMAIL",
     "ADMIN_PASSWORD",
     "CACHE_TTL_SECONDS",
+    # Tracing: off unless a case sets it (the traced cases).
+    "OTEL_SDK_DISABLED",
+    "OTEL_SERVICE_NAME",
+    "OTEL_TRACES_EXPORTER",
+    "OTEL_TRACES_SAMPLER",
+    "OTEL_TRACES_SAMPLER_ARG",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
 )
 
 

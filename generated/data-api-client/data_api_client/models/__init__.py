@@ -8,6 +8,7 @@ from .outbox_batch import OutboxBatch
 from .outbox_claim import OutboxClaim
 from .outbox_event import OutboxEvent
 from .outbox_event_payload import OutboxEventPayload
+from .outbox_event_trace_context_type_0 import OutboxEventTraceContextType0
 from .outbox_stats import OutboxStats
 from .problem import Problem
 from .problem_checks import ProblemChecks
@@ -32,6 +33,7 @@ __all__ = (
     "OutboxClaim",
     "OutboxEvent",
     "OutboxEventPayload",
+    "OutboxEventTraceContextType0",
     "OutboxStats",
     "Problem",
     "ProblemChecks",

@@ -12,6 +12,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.outbox_event_payload import OutboxEventPayload
+    from ..models.outbox_event_trace_context_type_0 import OutboxEventTraceContextType0
 
 
 T = TypeVar("T", bound="OutboxEvent")
@@ -28,6 +29,11 @@ class OutboxEvent:
         occurred_at (datetime.datetime):
         payload (OutboxEventPayload): The message body, a `UserEvent` of the events contract (openapi/events.yaml).
         request_id (None | str | Unset): The request that caused the event, if known.
+        trace_context (None | OutboxEventTraceContextType0 | Unset): The trace context of the request that caused the
+            event, as the propagators'
+            headers (`traceparent`, and `tracestate` or `baggage` when present); null when the
+            data service does not trace. The relay publishes the event in that trace and sends
+            these headers with the message.
     """
 
     event_id: UUID
@@ -37,8 +43,11 @@ class OutboxEvent:
     occurred_at: datetime.datetime
     payload: OutboxEventPayload
     request_id: None | str | Unset = UNSET
+    trace_context: None | OutboxEventTraceContextType0 | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.outbox_event_trace_context_type_0 import OutboxEventTraceContextType0  # noqa: PLC0415
+
         event_id = str(self.event_id)
 
         sequence = self.sequence
@@ -57,6 +66,14 @@ class OutboxEvent:
         else:
             request_id = self.request_id
 
+        trace_context: dict[str, Any] | None | Unset
+        if isinstance(self.trace_context, Unset):
+            trace_context = UNSET
+        elif isinstance(self.trace_context, OutboxEventTraceContextType0):
+            trace_context = self.trace_context.to_dict()
+        else:
+            trace_context = self.trace_context
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -71,12 +88,15 @@ class OutboxEvent:
         )
         if request_id is not UNSET:
             field_dict["request_id"] = request_id
+        if trace_context is not UNSET:
+            field_dict["trace_context"] = trace_context
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.outbox_event_payload import OutboxEventPayload  # noqa: PLC0415
+        from ..models.outbox_event_trace_context_type_0 import OutboxEventTraceContextType0  # noqa: PLC0415
 
         d = dict(src_dict)
         event_id = UUID(d.pop("event_id"))
@@ -100,6 +120,23 @@ class OutboxEvent:
 
         request_id = _parse_request_id(d.pop("request_id", UNSET))
 
+        def _parse_trace_context(data: object) -> None | OutboxEventTraceContextType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                trace_context_type_0 = OutboxEventTraceContextType0.from_dict(data)
+
+                return trace_context_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | OutboxEventTraceContextType0 | Unset, data)
+
+        trace_context = _parse_trace_context(d.pop("trace_context", UNSET))
+
         outbox_event = cls(
             event_id=event_id,
             sequence=sequence,
@@ -108,6 +145,7 @@ class OutboxEvent:
             occurred_at=occurred_at,
             payload=payload,
             request_id=request_id,
+            trace_context=trace_context,
         )
 
         return outbox_event
