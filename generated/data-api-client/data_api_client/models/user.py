@@ -24,6 +24,11 @@ class User:
         version (int): Increases by one with every change of the user.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        tokens_valid_after (datetime.datetime): The user's token epoch: access tokens issued before this instant are
+            refused. The
+            business service moves it forward (password change, logout, deactivation, role
+            change); an update that sets it to an earlier instant leaves it where it is, and an
+            update that changes nothing else neither increases `version` nor writes an event.
     """
 
     id: int
@@ -35,6 +40,7 @@ class User:
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    tokens_valid_after: datetime.datetime
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -55,6 +61,8 @@ class User:
 
         updated_at = self.updated_at.isoformat()
 
+        tokens_valid_after = self.tokens_valid_after.isoformat()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -68,6 +76,7 @@ class User:
                 "version": version,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "tokens_valid_after": tokens_valid_after,
             }
         )
 
@@ -94,6 +103,8 @@ class User:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
+        tokens_valid_after = datetime.datetime.fromisoformat(d.pop("tokens_valid_after"))
+
         user = cls(
             id=id,
             email=email,
@@ -104,6 +115,7 @@ class User:
             version=version,
             created_at=created_at,
             updated_at=updated_at,
+            tokens_valid_after=tokens_valid_after,
         )
 
         return user

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -23,6 +24,11 @@ class UserUpdate:
         full_name (str | Unset): The user's name as they write it; no control characters.
         role (Role | Unset): What the user may do in the business API.
         is_active (bool | Unset):
+        tokens_valid_after (datetime.datetime | Unset): The user's token epoch: access tokens issued before this instant
+            are refused. The
+            business service moves it forward (password change, logout, deactivation, role
+            change); an update that sets it to an earlier instant leaves it where it is, and an
+            update that changes nothing else neither increases `version` nor writes an event.
     """
 
     version: int
@@ -32,6 +38,7 @@ class UserUpdate:
     full_name: str | Unset = UNSET
     role: Role | Unset = UNSET
     is_active: bool | Unset = UNSET
+    tokens_valid_after: datetime.datetime | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         version = self.version
@@ -49,6 +56,10 @@ class UserUpdate:
             role = self.role
 
         is_active = self.is_active
+
+        tokens_valid_after: str | Unset = UNSET
+        if not isinstance(self.tokens_valid_after, Unset):
+            tokens_valid_after = self.tokens_valid_after.isoformat()
 
         field_dict: dict[str, Any] = {}
 
@@ -69,6 +80,8 @@ class UserUpdate:
             field_dict["role"] = role
         if is_active is not UNSET:
             field_dict["is_active"] = is_active
+        if tokens_valid_after is not UNSET:
+            field_dict["tokens_valid_after"] = tokens_valid_after
 
         return field_dict
 
@@ -94,6 +107,13 @@ class UserUpdate:
 
         is_active = d.pop("is_active", UNSET)
 
+        _tokens_valid_after = d.pop("tokens_valid_after", UNSET)
+        tokens_valid_after: datetime.datetime | Unset
+        if isinstance(_tokens_valid_after, Unset):
+            tokens_valid_after = UNSET
+        else:
+            tokens_valid_after = datetime.datetime.fromisoformat(_tokens_valid_after)
+
         user_update = cls(
             version=version,
             email=email,
@@ -102,6 +122,7 @@ class UserUpdate:
             full_name=full_name,
             role=role,
             is_active=is_active,
+            tokens_valid_after=tokens_valid_after,
         )
 
         return user_update
