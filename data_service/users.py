@@ -34,6 +34,11 @@ _CHANGE_NAMES: dict[str, ChangedField] = {
 }
 
 
+# Fields that move only forward and are no change of the user: setting one alone is
+# neither a new version nor an event (a logout is not a profile change).
+_EPOCH = "tokens_valid_after"
+NEVER_REVOKED = datetime(1970, 1, 1, tzinfo=UTC)
+
 _Model = TypeVar("_Model", User, UserCredentials)
 
 # The reads' statements, built once (building one per call cost a tenth of a GET's CPU).
@@ -74,6 +79,7 @@ async def create_user(*, session: AsyncSession, data: UserCreate) -> User:
         version=1,
         created_at=now,
         updated_at=now,
+        tokens_valid_after=NEVER_REVOKED,
     )
     await repository.add_user(session=session, user=row)
     await outbox_repository.add_event(session=session, event=user_events.user_created(user=row, now=now))
@@ -118,8 +124,14 @@ async def update_user(*, session: AsyncSession, user_id: int, data: UserUpdate) 
             f"User {user_id} is at version {row.version}, not {data.version}; reread it and try again."
         )
     wanted: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version"})
+    epoch = wanted.get(_EPOCH)
+    moved = epoch is not None and epoch > row.tokens_valid_after
+    if moved:
+        row.tokens_valid_after = epoch
     changed = [name for name in _CHANGE_NAMES if name in wanted and getattr(row, name) != wanted[name]]
     if not changed:
+        if moved:
+            await repository.flush_user(session=session)
         return _user(row)
     now = datetime.now(UTC)
     for name in changed:
