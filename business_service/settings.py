@@ -7,8 +7,10 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_JWT_SECRET = "dev-jwt-secret-change-me"  # noqa: S105 - refused outside development
-DEFAULT_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - refused outside development
+from service_kit.secrets import DEV_JWT_SECRET, DEV_SERVICE_TOKEN, refuse_in_production
+
+DEFAULT_JWT_SECRET = DEV_JWT_SECRET
+DEFAULT_SERVICE_TOKEN = DEV_SERVICE_TOKEN
 
 
 class BusinessSettings(BaseSettings):
@@ -56,18 +58,12 @@ class BusinessSettings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:
         if self.environment == "production":
-            unsafe = [
-                name
-                for name, value, default in (
+            refuse_in_production(
+                [
                     ("JWT_SECRET", self.jwt_secret, DEFAULT_JWT_SECRET),
                     ("SERVICE_TOKEN", self.service_token, DEFAULT_SERVICE_TOKEN),
-                )
-                if value == default
-            ]
-            if unsafe:
-                raise ValueError(
-                    f"ENVIRONMENT=production refuses the default {' and '.join(unsafe)}; set them."
-                )
+                ]
+            )
         return self
 
     @property

@@ -34,9 +34,8 @@ _CHANGE_NAMES: dict[str, ChangedField] = {
 }
 
 
-# Fields that move only forward and are no change of the user: setting one alone is
-# neither a new version nor an event (a logout is not a profile change).
-_EPOCH = "tokens_valid_after"
+# A new user's token epoch. The epoch moves only forward, and moving it alone is neither a
+# new version nor an event (a logout is not a profile change).
 NEVER_REVOKED = datetime(1970, 1, 1, tzinfo=UTC)
 
 _Model = TypeVar("_Model", User, UserCredentials)
@@ -124,9 +123,9 @@ async def update_user(*, session: AsyncSession, user_id: int, data: UserUpdate) 
             f"User {user_id} is at version {row.version}, not {data.version}; reread it and try again."
         )
     wanted: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version"})
-    epoch = wanted.get(_EPOCH)
-    moved = epoch is not None and epoch > row.tokens_valid_after
-    if moved:
+    epoch = data.tokens_valid_after
+    moved = isinstance(epoch, datetime) and epoch > row.tokens_valid_after
+    if moved and isinstance(epoch, datetime):
         row.tokens_valid_after = epoch
     changed = [name for name in _CHANGE_NAMES if name in wanted and getattr(row, name) != wanted[name]]
     if not changed:
