@@ -13,6 +13,7 @@ from contract_servers import business as contract
 from fastapi import FastAPI
 
 from business_service.auth import ensure_first_admin
+from business_service.breaker import CircuitBreaker
 from business_service.cache import build_cache
 from business_service.gateway import DataGateway, build_data_client
 from business_service.handlers import build_api
@@ -54,6 +55,10 @@ def _lifespan(
         gateway = DataGateway(
             client=build_data_client(settings, transport=data_transport),
             retry_attempts=settings.data_retry_attempts,
+            breaker=CircuitBreaker(
+                failure_threshold=settings.data_breaker_failures,
+                reset_seconds=settings.data_breaker_pause_seconds,
+            ),
         )
         cache = build_cache(redis_url=settings.redis_url)
         tokens = TokenVerifier(secret=settings.jwt_secret, algorithm=settings.jwt_algorithm)

@@ -44,6 +44,7 @@ from data_api_client.models import (
 from data_api_client.types import UNSET, Response, Unset
 from httpx_aiohttp import AiohttpTransport
 
+from business_service.breaker import CircuitBreaker
 from business_service.metrics import DATA_RETRIES
 from business_service.settings import BusinessSettings
 from service_kit.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
@@ -125,9 +126,12 @@ def _is_retryable(exc: Exception) -> bool:
 class DataGateway:
     """Typed operations on the data service, each raising domain errors on failure."""
 
-    def __init__(self, *, client: AuthenticatedClient, retry_attempts: int) -> None:
+    def __init__(
+        self, *, client: AuthenticatedClient, retry_attempts: int, breaker: CircuitBreaker | None = None
+    ) -> None:
         self.client = client
         self._attempts = retry_attempts
+        self.breaker = breaker or CircuitBreaker(failure_threshold=5, reset_seconds=5.0)
 
     async def aclose(self) -> None:
         await self.client.get_async_httpx_client().aclose()
@@ -140,14 +144,10 @@ class DataGateway:
         # CPU even when the first attempt succeeds (make bench).
         try:
             for attempt in range(1, attempts + 1):
+                if not self.breaker.allow():
+                    raise self._circuit_open(operation)
                 try:
-                    try:
-                        response = await call()
-                    except (ValueError, KeyError, TypeError) as exc:
-                        # `call` is a generated function: these come from its parser.
-                        raise UnreadableAnswer(str(exc)) from exc
-                    if response.status_code == 503:
-                        raise DataServiceBusy(response)
+                    response = await self._attempt(call)
                     break
                 except Exception as exc:
                     if attempt == attempts or not _is_retryable(exc):
@@ -169,6 +169,32 @@ class DataGateway:
             log.error("data service answered outside its contract", operation=operation, error=str(exc))
             raise ServiceUnavailable("The data service gave an answer this service cannot read.") from exc
         return self._check(operation, response)
+
+    async def _attempt(self, call: Callable[[], Awaitable[Response[T]]]) -> Response[T]:
+        """One call, its verdict told to the breaker: a transport error, a 503 or an answer
+        outside the contract is a failure; any answer else is a success (a 404 included)."""
+        try:
+            try:
+                response = await call()
+            except (ValueError, KeyError, TypeError) as exc:
+                # `call` is a generated function: these come from its parser.
+                raise UnreadableAnswer(str(exc)) from exc
+            if response.status_code == 503:
+                raise DataServiceBusy(response)
+        except BaseException as exc:
+            if isinstance(exc, Exception) and _is_retryable(exc):
+                self.breaker.failed()
+            else:
+                self.breaker.released()
+            raise
+        self.breaker.succeeded()
+        return response
+
+    def _circuit_open(self, operation: str) -> ServiceUnavailable:
+        log.warning("data service call refused: circuit open", operation=operation)
+        return ServiceUnavailable(
+            "The data service has been failing; calls to it are paused.", retry_after=self.breaker.retry_after
+        )
 
     @staticmethod
     def _check(operation: str, response: Response[T]) -> Response[T]:
@@ -293,9 +319,21 @@ class DataGateway:
         return int(acknowledged)
 
     async def is_ready(self) -> bool:
-        """Whether the data service's /ready answers 200 (one attempt, no exception)."""
+        """Whether the data service's /ready answers 200 (one attempt, no exception).
+
+        The probe goes even while the circuit is open, and its verdict counts: a readiness
+        probe notices the data service's return before the pause ends, and closes the circuit.
+        """
         try:
             response = await get_readiness.asyncio_detailed(client=self.client)
         except (httpx.TransportError, UnexpectedStatus):
+            self.breaker.failed()
             return False
-        return response.status_code == 200
+        except BaseException:
+            self.breaker.released()
+            raise
+        if response.status_code == 200:
+            self.breaker.succeeded()
+            return True
+        self.breaker.failed()
+        return False

@@ -40,6 +40,14 @@ class BusinessSettings(BaseSettings):
     data_connect_timeout: float = Field(2.0, gt=0, description="Connect timeout to the data service (s).")
     data_read_timeout: float = Field(5.0, gt=0, description="Read timeout of data service calls (s).")
     data_retry_attempts: int = Field(3, ge=1, description="Attempts of an idempotent data service call.")
+    data_breaker_failures: int = Field(
+        5,
+        ge=1,
+        description="Consecutive failed data service calls (transport errors, 503s) that open the circuit.",
+    )
+    data_breaker_pause_seconds: float = Field(
+        5.0, gt=0, description="How long an open circuit refuses data service calls before one trial call."
+    )
     admin_username: str | None = Field(None, description="First admin's username (with email, password).")
     admin_email: str | None = Field(None, description="First admin's email.")
     admin_password: str | None = Field(None, description="First admin's password.")

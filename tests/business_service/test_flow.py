@@ -250,4 +250,5 @@ async def test_the_background_relay_publishes(make_business: BusinessFactory, ra
     assert sorted(json.loads(m.body)["user"]["username"] for m in messages) == sorted(
         [ADMIN["username"], "hank"]
     )
-    assert ready.json()["checks"] == {"data_service": True, "cache": True, "broker": True}
+    checks = {"data_service": True, "data_circuit_closed": True, "cache": True, "broker": True}
+    assert ready.json()["checks"] == checks
