@@ -15,9 +15,11 @@ from fastapi import FastAPI
 from business_service.auth import ensure_first_admin
 from business_service.breaker import CircuitBreaker
 from business_service.cache import build_cache
+from business_service.caller_limits import CallerLimits
 from business_service.gateway import DataGateway, build_data_client
 from business_service.handlers import build_api
 from business_service.publisher import EventPublisher
+from business_service.rate_limit import RateLimitMiddleware
 from business_service.relay import OutboxRelay
 from business_service.security import TokenVerifier
 from business_service.settings import BusinessSettings
@@ -63,6 +65,10 @@ def _lifespan(
         cache = build_cache(redis_url=settings.redis_url)
         tokens = TokenVerifier(secret=settings.jwt_secret, algorithm=settings.jwt_algorithm)
         resources = Resources(settings=settings, gateway=gateway, cache=cache, tokens=tokens)
+        if settings.rate_limit_per_minute:
+            resources.limits = CallerLimits(
+                per_minute=settings.rate_limit_per_minute, redis_url=settings.redis_url
+            )
         if settings.rabbitmq_url:
             resources.publisher = EventPublisher(url=settings.rabbitmq_url, exchange=settings.events_exchange)
             resources.relay = OutboxRelay(
@@ -97,6 +103,8 @@ def _lifespan(
                     await resources.relay_task
             if resources.publisher is not None:
                 await resources.publisher.aclose()
+            if resources.limits is not None:
+                await resources.limits.aclose()
             await cache.aclose()
             await gateway.aclose()
 
@@ -121,6 +129,8 @@ def create_app(
     app.add_middleware(
         ContractGuardMiddleware, contract=load_contract("business"), max_body_bytes=settings.max_body_bytes
     )
+    # Inside the access log, so that a 429 is logged and counted like any answer.
+    app.add_middleware(RateLimitMiddleware, contract=load_contract("business"))
     app.add_middleware(AccessLogMiddleware, service="business")
     app.add_middleware(RequestContextMiddleware)
     return app

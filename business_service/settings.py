@@ -56,6 +56,11 @@ class BusinessSettings(BaseSettings):
         10, ge=1, description="Failed logins per username, and x5 per address, in one window."
     )
     login_window_seconds: int = Field(300, ge=1, description="Window of the login limits, in seconds.")
+    rate_limit_per_minute: int = Field(
+        600,
+        ge=0,
+        description="Requests per caller (user, or address when anonymous) in each minute; then 429. 0 turns it off.",
+    )
     strict_statuses: bool = Field(
         default=False,
         description="Answer 500 when an operation answers an error status its contract does not declare (the tests set it); otherwise that is only logged.",
