@@ -47,6 +47,7 @@ from httpx_aiohttp import AiohttpTransport
 from business_service.breaker import CircuitBreaker
 from business_service.metrics import DATA_RETRIES
 from business_service.settings import BusinessSettings
+from business_service.tls import data_ssl_context, is_tls_failure
 from service_kit.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
 from service_kit.request_context import HEADER, current_request_id
 
@@ -87,7 +88,7 @@ def build_data_client(
         base_url=settings.data_service_url,
         headers={"Authorization": f"Bearer {settings.service_token}"},
         timeout=timeout,
-        transport=transport if transport is not None else AiohttpTransport(),
+        transport=transport if transport is not None else _transport(settings),
         event_hooks={"request": [_add_request_id]},
     )
     client = AuthenticatedClient(
@@ -97,6 +98,11 @@ def build_data_client(
         raise_on_unexpected_status=True,
     )
     return client.set_async_httpx_client(http)
+
+
+def _transport(settings: BusinessSettings) -> AiohttpTransport:
+    context = data_ssl_context(settings)
+    return AiohttpTransport() if context is None else AiohttpTransport(verify=context)
 
 
 def _retry_after(response: Response[Any]) -> int:
@@ -160,6 +166,13 @@ class DataGateway:
                 "The data service is not available.", retry_after=_retry_after(exc.response)
             ) from exc
         except httpx.TransportError as exc:
+            if is_tls_failure(exc):
+                # A configuration error, not an outage: say which, loudly.
+                log.error("TLS to the data service failed", operation=operation, error=str(exc))
+                raise ServiceUnavailable(
+                    "The TLS handshake with the data service failed: its certificate is not "
+                    "trusted by DATA_CA_FILE, or it refused this service's certificate."
+                ) from exc
             log.warning("data service unreachable", operation=operation, error=type(exc).__name__)
             raise ServiceUnavailable("The data service does not answer.") from exc
         except UnexpectedStatus as exc:

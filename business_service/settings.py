@@ -37,6 +37,15 @@ class BusinessSettings(BaseSettings):
     relay_interval_seconds: float = Field(1.0, gt=0, description="Pause between outbox relay passes.")
     relay_batch_size: int = Field(100, ge=1, le=500, description="Events claimed per relay pass.")
     relay_lease_seconds: int = Field(30, ge=1, le=3600, description="Lease on claimed outbox events.")
+    data_ca_file: str | None = Field(
+        None,
+        description="PEM file of the CAs that sign the data service's certificate (an https DATA_SERVICE_URL); unset: the system's CAs.",
+    )
+    data_client_cert_file: str | None = Field(
+        None,
+        description="PEM certificate (and key, unless DATA_CLIENT_KEY_FILE) this service presents to the data service.",
+    )
+    data_client_key_file: str | None = Field(None, description="PEM key of DATA_CLIENT_CERT_FILE.")
     data_connect_timeout: float = Field(2.0, gt=0, description="Connect timeout to the data service (s).")
     data_read_timeout: float = Field(5.0, gt=0, description="Read timeout of data service calls (s).")
     data_retry_attempts: int = Field(3, ge=1, description="Attempts of an idempotent data service call.")
@@ -77,6 +86,12 @@ class BusinessSettings(BaseSettings):
                     ("SERVICE_TOKEN", self.service_token, DEFAULT_SERVICE_TOKEN),
                 ]
             )
+        return self
+
+    @model_validator(mode="after")
+    def _client_key_needs_its_certificate(self) -> Self:
+        if self.data_client_key_file and not self.data_client_cert_file:
+            raise ValueError("DATA_CLIENT_KEY_FILE is set without DATA_CLIENT_CERT_FILE.")
         return self
 
     @property
