@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -72,8 +71,9 @@ async def cache_user(*, cache: Cache, user: User, ttl_seconds: int) -> None:
 
 
 def _epoch_now() -> dict[str, Any]:
-    """The change that revokes every token issued until now (they carry a microsecond `iat`)."""
-    return {"tokens_valid_after": datetime.now(UTC).isoformat()}
+    """The change that revokes every token issued until now (they carry a microsecond `iat`):
+    the data service moves the token epoch to its now."""
+    return {"revoke_tokens": True}
 
 
 async def _apply(

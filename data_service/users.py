@@ -122,17 +122,17 @@ async def update_user(*, session: AsyncSession, user_id: int, data: UserUpdate) 
         raise PreconditionFailed(
             f"User {user_id} is at version {row.version}, not {data.version}; reread it and try again."
         )
-    wanted: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version"})
-    epoch = data.tokens_valid_after
-    moved = isinstance(epoch, datetime) and epoch > row.tokens_valid_after
-    if moved and isinstance(epoch, datetime):
-        row.tokens_valid_after = epoch
+    wanted: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version", "revoke_tokens"})
+    now = datetime.now(UTC)
+    # Only forward, even if this host's clock steps back.
+    moved = data.revoke_tokens is True and now > row.tokens_valid_after
+    if moved:
+        row.tokens_valid_after = now
     changed = [name for name in _CHANGE_NAMES if name in wanted and getattr(row, name) != wanted[name]]
     if not changed:
         if moved:
             await repository.flush_user(session=session)
         return _user(row)
-    now = datetime.now(UTC)
     for name in changed:
         setattr(row, name, wanted[name])
     row.version += 1

@@ -89,6 +89,73 @@ class UserCreate(BaseModel):
     is_active: StrictBool = True
 
 
+class UserUpdate(BaseModel):
+    """
+    The fields to change; absent fields keep their value. None may be null.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    version: Annotated[
+        int,
+        Field(
+            description="Increases by one with every change of the user.",
+            examples=[1],
+            ge=1,
+            le=9223372036854775807,
+        ),
+    ]
+    email: Annotated[
+        str | MISSING,
+        Field(
+            description="An email address; compared case-insensitively.",
+            examples=["ada@example.com"],
+            max_length=254,
+            min_length=3,
+            pattern="^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63})+$",
+        ),
+    ] = MISSING
+    username: Annotated[
+        str | MISSING,
+        Field(
+            description="Letters, digits, `.`, `_` and `-`; case-sensitive.",
+            examples=["ada"],
+            max_length=32,
+            min_length=3,
+            pattern="^[A-Za-z0-9._-]+$",
+        ),
+    ] = MISSING
+    hashed_password: Annotated[
+        str | MISSING,
+        Field(
+            description="A password hash in PHC string format, made by the business service.",
+            examples=["$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"],
+            max_length=512,
+            min_length=1,
+            pattern="^\\$[!-~]+$",
+        ),
+    ] = MISSING
+    full_name: Annotated[
+        str | MISSING,
+        Field(
+            description="The user's name as they write it; no control characters.",
+            examples=["Ada Lovelace"],
+            max_length=100,
+            pattern="^[^\\x00-\\x1f\\x7f]*$",
+        ),
+    ] = MISSING
+    role: Annotated[
+        Literal["user", "admin"] | MISSING,
+        Field(description="What the user may do in the business API."),
+    ] = MISSING
+    is_active: StrictBool | MISSING = MISSING
+    revoke_tokens: Annotated[
+        StrictBool | MISSING,
+        Field(
+            description="`true` moves the user's token epoch (`tokens_valid_after`) to now, by this\nservice's clock: every token issued until now is refused from then on. Alone, it\nneither increases `version` nor writes an event (a logout is not a profile change).\n"
+        ),
+    ] = MISSING
+
+
 class User(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: Annotated[int, Field(examples=[42], ge=1, le=9223372036854775807)]
@@ -139,7 +206,7 @@ class User(BaseModel):
     tokens_valid_after: Annotated[
         AwareDatetime,
         Field(
-            description="The user's token epoch: access tokens issued before this instant are refused. The\nbusiness service moves it forward (password change, logout, deactivation, role\nchange); an update that sets it to an earlier instant leaves it where it is, and an\nupdate that changes nothing else neither increases `version` nor writes an event.\n",
+            description="The user's token epoch: access tokens issued before this instant are refused. It only\nmoves forward, by an update with `revoke_tokens` (a password change, a logout, a\ndeactivation, a role change); a new user's is 1970-01-01T00:00:00Z.\n",
             examples=["2026-11-30T12:00:00.000001Z"],
         ),
     ]
@@ -309,72 +376,4 @@ class Problem(BaseModel):
     checks: Annotated[
         dict[str, StrictBool] | MISSING,
         Field(description="Each readiness check and whether it passed."),
-    ] = MISSING
-
-
-class UserUpdate(BaseModel):
-    """
-    The fields to change; absent fields keep their value. None may be null.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    version: Annotated[
-        int,
-        Field(
-            description="Increases by one with every change of the user.",
-            examples=[1],
-            ge=1,
-            le=9223372036854775807,
-        ),
-    ]
-    email: Annotated[
-        str | MISSING,
-        Field(
-            description="An email address; compared case-insensitively.",
-            examples=["ada@example.com"],
-            max_length=254,
-            min_length=3,
-            pattern="^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63})+$",
-        ),
-    ] = MISSING
-    username: Annotated[
-        str | MISSING,
-        Field(
-            description="Letters, digits, `.`, `_` and `-`; case-sensitive.",
-            examples=["ada"],
-            max_length=32,
-            min_length=3,
-            pattern="^[A-Za-z0-9._-]+$",
-        ),
-    ] = MISSING
-    hashed_password: Annotated[
-        str | MISSING,
-        Field(
-            description="A password hash in PHC string format, made by the business service.",
-            examples=["$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"],
-            max_length=512,
-            min_length=1,
-            pattern="^\\$[!-~]+$",
-        ),
-    ] = MISSING
-    full_name: Annotated[
-        str | MISSING,
-        Field(
-            description="The user's name as they write it; no control characters.",
-            examples=["Ada Lovelace"],
-            max_length=100,
-            pattern="^[^\\x00-\\x1f\\x7f]*$",
-        ),
-    ] = MISSING
-    role: Annotated[
-        Literal["user", "admin"] | MISSING,
-        Field(description="What the user may do in the business API."),
-    ] = MISSING
-    is_active: StrictBool | MISSING = MISSING
-    tokens_valid_after: Annotated[
-        AwareDatetime | MISSING,
-        Field(
-            description="The user's token epoch: access tokens issued before this instant are refused. The\nbusiness service moves it forward (password change, logout, deactivation, role\nchange); an update that sets it to an earlier instant leaves it where it is, and an\nupdate that changes nothing else neither increases `version` nor writes an event.\n",
-            examples=["2026-11-30T12:00:00.000001Z"],
-        ),
     ] = MISSING

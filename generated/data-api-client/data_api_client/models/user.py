@@ -25,10 +25,9 @@ class User:
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         tokens_valid_after (datetime.datetime): The user's token epoch: access tokens issued before this instant are
-            refused. The
-            business service moves it forward (password change, logout, deactivation, role
-            change); an update that sets it to an earlier instant leaves it where it is, and an
-            update that changes nothing else neither increases `version` nor writes an event.
+            refused. It only
+            moves forward, by an update with `revoke_tokens` (a password change, a logout, a
+            deactivation, a role change); a new user's is 1970-01-01T00:00:00Z.
     """
 
     id: int

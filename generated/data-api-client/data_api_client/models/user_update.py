@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -24,11 +23,9 @@ class UserUpdate:
         full_name (str | Unset): The user's name as they write it; no control characters.
         role (Role | Unset): What the user may do in the business API.
         is_active (bool | Unset):
-        tokens_valid_after (datetime.datetime | Unset): The user's token epoch: access tokens issued before this instant
-            are refused. The
-            business service moves it forward (password change, logout, deactivation, role
-            change); an update that sets it to an earlier instant leaves it where it is, and an
-            update that changes nothing else neither increases `version` nor writes an event.
+        revoke_tokens (bool | Unset): `true` moves the user's token epoch (`tokens_valid_after`) to now, by this
+            service's clock: every token issued until now is refused from then on. Alone, it
+            neither increases `version` nor writes an event (a logout is not a profile change).
     """
 
     version: int
@@ -38,7 +35,7 @@ class UserUpdate:
     full_name: str | Unset = UNSET
     role: Role | Unset = UNSET
     is_active: bool | Unset = UNSET
-    tokens_valid_after: datetime.datetime | Unset = UNSET
+    revoke_tokens: bool | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         version = self.version
@@ -57,9 +54,7 @@ class UserUpdate:
 
         is_active = self.is_active
 
-        tokens_valid_after: str | Unset = UNSET
-        if not isinstance(self.tokens_valid_after, Unset):
-            tokens_valid_after = self.tokens_valid_after.isoformat()
+        revoke_tokens = self.revoke_tokens
 
         field_dict: dict[str, Any] = {}
 
@@ -80,8 +75,8 @@ class UserUpdate:
             field_dict["role"] = role
         if is_active is not UNSET:
             field_dict["is_active"] = is_active
-        if tokens_valid_after is not UNSET:
-            field_dict["tokens_valid_after"] = tokens_valid_after
+        if revoke_tokens is not UNSET:
+            field_dict["revoke_tokens"] = revoke_tokens
 
         return field_dict
 
@@ -107,12 +102,7 @@ class UserUpdate:
 
         is_active = d.pop("is_active", UNSET)
 
-        _tokens_valid_after = d.pop("tokens_valid_after", UNSET)
-        tokens_valid_after: datetime.datetime | Unset
-        if isinstance(_tokens_valid_after, Unset):
-            tokens_valid_after = UNSET
-        else:
-            tokens_valid_after = datetime.datetime.fromisoformat(_tokens_valid_after)
+        revoke_tokens = d.pop("revoke_tokens", UNSET)
 
         user_update = cls(
             version=version,
@@ -122,7 +112,7 @@ class UserUpdate:
             full_name=full_name,
             role=role,
             is_active=is_active,
-            tokens_valid_after=tokens_valid_after,
+            revoke_tokens=revoke_tokens,
         )
 
         return user_update
