@@ -16,10 +16,13 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
 from business_service.auth import ensure_first_admin
+from business_service.breaker import CircuitBreaker
 from business_service.cache import build_cache
+from business_service.caller_limits import CallerLimits
 from business_service.gateway import DataGateway, build_data_client
 from business_service.handlers import build_api
 from business_service.publisher import EventPublisher
+from business_service.rate_limit import RateLimitMiddleware
 from business_service.relay import OutboxRelay
 from business_service.security import TokenVerifier
 from business_service.settings import BusinessSettings
@@ -50,6 +53,47 @@ async def _retry_first_admin(gateway: DataGateway, settings: BusinessSettings) -
         return
 
 
+def _build_resources(
+    settings: BusinessSettings,
+    data_transport: httpx.AsyncBaseTransport | None,
+    tracing: TracerProvider | None,
+) -> Resources:
+    """What the process holds for its life: the gateway, the cache, the token verifier, the
+    rate limits, and the publisher and relay when a broker is configured."""
+    gateway = DataGateway(
+        client=build_data_client(settings, transport=data_transport, tracer_provider=tracing),
+        retry_attempts=settings.data_retry_attempts,
+        breaker=CircuitBreaker(
+            failure_threshold=settings.data_breaker_failures,
+            reset_seconds=settings.data_breaker_pause_seconds,
+        ),
+    )
+    cache = build_cache(redis_url=settings.redis_url, tracer_provider=tracing)
+    if tracing is not None and settings.rabbitmq_url:
+        # aio-pika's instrumentation patches the Exchange class, so it is per process:
+        # one app per process outside the tests.
+        AioPikaInstrumentor().instrument(tracer_provider=tracing)
+    tokens = TokenVerifier(secret=settings.jwt_secret, algorithm=settings.jwt_algorithm)
+    resources = Resources(settings=settings, gateway=gateway, cache=cache, tokens=tokens)
+    if settings.rate_limit_per_minute:
+        resources.limits = CallerLimits(
+            per_minute=settings.rate_limit_per_minute, redis_url=settings.redis_url
+        )
+    if settings.rabbitmq_url:
+        resources.publisher = EventPublisher(url=settings.rabbitmq_url, exchange=settings.events_exchange)
+        resources.relay = OutboxRelay(
+            gateway=gateway,
+            publisher=resources.publisher,
+            batch_size=settings.relay_batch_size,
+            lease_seconds=settings.relay_lease_seconds,
+            interval_seconds=settings.relay_interval_seconds,
+        )
+        resources.relay_task = asyncio.create_task(resources.relay.run_forever(), name="outbox-relay")
+    else:
+        log.warning("RABBITMQ_URL is not set; user events stay pending in the outbox")
+    return resources
+
+
 def _lifespan(
     settings: BusinessSettings,
     data_transport: httpx.AsyncBaseTransport | None,
@@ -59,29 +103,8 @@ def _lifespan(
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        gateway = DataGateway(
-            client=build_data_client(settings, transport=data_transport, tracer_provider=tracing),
-            retry_attempts=settings.data_retry_attempts,
-        )
-        cache = build_cache(redis_url=settings.redis_url, tracer_provider=tracing)
-        if tracing is not None and settings.rabbitmq_url:
-            # aio-pika's instrumentation patches the Exchange class, so it is per process:
-            # one app per process outside the tests.
-            AioPikaInstrumentor().instrument(tracer_provider=tracing)
-        tokens = TokenVerifier(secret=settings.jwt_secret, algorithm=settings.jwt_algorithm)
-        resources = Resources(settings=settings, gateway=gateway, cache=cache, tokens=tokens)
-        if settings.rabbitmq_url:
-            resources.publisher = EventPublisher(url=settings.rabbitmq_url, exchange=settings.events_exchange)
-            resources.relay = OutboxRelay(
-                gateway=gateway,
-                publisher=resources.publisher,
-                batch_size=settings.relay_batch_size,
-                lease_seconds=settings.relay_lease_seconds,
-                interval_seconds=settings.relay_interval_seconds,
-            )
-            resources.relay_task = asyncio.create_task(resources.relay.run_forever(), name="outbox-relay")
-        else:
-            log.warning("RABBITMQ_URL is not set; user events stay pending in the outbox")
+        resources = _build_resources(settings, data_transport, tracing)
+        gateway, cache = resources.gateway, resources.cache
         app.state.resources = resources
         contract.implement(app, build_api(resources))
         admin_task: asyncio.Task[None] | None = None
@@ -104,6 +127,8 @@ def _lifespan(
                     await resources.relay_task
             if resources.publisher is not None:
                 await resources.publisher.aclose()
+            if resources.limits is not None:
+                await resources.limits.aclose()
             await cache.aclose()
             await gateway.aclose()
             if tracing is not None:
@@ -139,6 +164,8 @@ def create_app(
     app.add_middleware(
         ContractGuardMiddleware, contract=load_contract("business"), max_body_bytes=settings.max_body_bytes
     )
+    # Inside the access log, so that a 429 is logged and counted like any answer.
+    app.add_middleware(RateLimitMiddleware, contract=load_contract("business"))
     app.add_middleware(AccessLogMiddleware, service="business")
     app.add_middleware(RequestContextMiddleware)
     if tracing is not None:

@@ -13,7 +13,7 @@ from business_service.gateway import DataGateway
 from business_service.ratelimit import ensure_login_allowed, record_login_failure
 from business_service.security import TokenVerifier, burn_verify, hash_password, issue_token, verify_password
 from business_service.settings import BusinessSettings
-from business_service.users import load_user, to_public
+from business_service.users import load_account, to_public
 from service_kit.errors import Conflict, NotFound, Unauthorized
 
 log = structlog.get_logger(__name__)
@@ -82,16 +82,20 @@ async def authenticate(
     """The active user a bearer token names; Unauthorized otherwise."""
     if not token:
         raise Unauthorized("Log in and send the token as `Authorization: Bearer <token>`.")
-    user_id = tokens.subject(token)
+    claims = tokens.verify(token)
     try:
-        user = await load_user(
-            gateway=gateway, cache=cache, user_id=user_id, ttl_seconds=settings.cache_ttl_seconds
+        account = await load_account(
+            gateway=gateway, cache=cache, user_id=claims.user_id, ttl_seconds=settings.cache_ttl_seconds
         )
     except NotFound as exc:
         raise Unauthorized("The token's user no longer exists.") from exc
-    if not user.is_active:
+    if claims.issued_at < account.tokens_valid_after:
+        raise Unauthorized(
+            "The token was revoked (a password change, a logout or a change of the account); log in again."
+        )
+    if not account.user.is_active:
         raise Unauthorized("The token's user is inactive.")
-    return user
+    return account.user
 
 
 async def ensure_first_admin(*, gateway: DataGateway, settings: BusinessSettings) -> None:

@@ -22,7 +22,9 @@ REDIS_FAILURES: tuple[type[Exception], ...] = (RedisError, OSError, RuntimeError
 
 
 def user_key(user_id: int) -> str:
-    return f"user:{user_id}"
+    # "account", not "user": the value now carries the token epoch, and a process of the
+    # previous release must not read it (nor this one the previous release's values).
+    return f"account:{user_id}"
 
 
 class Cache(Protocol):

@@ -46,8 +46,10 @@ from httpx_aiohttp import AiohttpTransport
 from opentelemetry.instrumentation.httpx import AsyncOpenTelemetryTransport
 from opentelemetry.sdk.trace import TracerProvider
 
+from business_service.breaker import CircuitBreaker
 from business_service.metrics import DATA_RETRIES
 from business_service.settings import BusinessSettings
+from business_service.tls import data_ssl_context, is_tls_failure
 from service_kit.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
 from service_kit.request_context import HEADER, current_request_id
 
@@ -88,7 +90,7 @@ def build_data_client(
     With tracing, the transport is wrapped by the httpx instrumentation: a client span per
     call, and its `traceparent` sent, so the data service's spans are its children.
     """
-    transport = transport if transport is not None else AiohttpTransport()
+    transport = transport if transport is not None else _transport(settings)
     if tracer_provider is not None:
         transport = AsyncOpenTelemetryTransport(transport, tracer_provider=tracer_provider)
     timeout = httpx.Timeout(
@@ -108,6 +110,11 @@ def build_data_client(
         raise_on_unexpected_status=True,
     )
     return client.set_async_httpx_client(http)
+
+
+def _transport(settings: BusinessSettings) -> AiohttpTransport:
+    context = data_ssl_context(settings)
+    return AiohttpTransport() if context is None else AiohttpTransport(verify=context)
 
 
 def _retry_after(response: Response[Any]) -> int:
@@ -137,9 +144,12 @@ def _is_retryable(exc: Exception) -> bool:
 class DataGateway:
     """Typed operations on the data service, each raising domain errors on failure."""
 
-    def __init__(self, *, client: AuthenticatedClient, retry_attempts: int) -> None:
+    def __init__(
+        self, *, client: AuthenticatedClient, retry_attempts: int, breaker: CircuitBreaker | None = None
+    ) -> None:
         self.client = client
         self._attempts = retry_attempts
+        self.breaker = breaker or CircuitBreaker(failure_threshold=5, reset_seconds=5.0)
 
     async def aclose(self) -> None:
         await self.client.get_async_httpx_client().aclose()
@@ -152,14 +162,10 @@ class DataGateway:
         # CPU even when the first attempt succeeds (make bench).
         try:
             for attempt in range(1, attempts + 1):
+                if not self.breaker.allow():
+                    raise self._circuit_open(operation)
                 try:
-                    try:
-                        response = await call()
-                    except (ValueError, KeyError, TypeError) as exc:
-                        # `call` is a generated function: these come from its parser.
-                        raise UnreadableAnswer(str(exc)) from exc
-                    if response.status_code == 503:
-                        raise DataServiceBusy(response)
+                    response = await self._attempt(call)
                     break
                 except Exception as exc:
                     if attempt == attempts or not _is_retryable(exc):
@@ -172,6 +178,13 @@ class DataGateway:
                 "The data service is not available.", retry_after=_retry_after(exc.response)
             ) from exc
         except httpx.TransportError as exc:
+            if is_tls_failure(exc):
+                # A configuration error, not an outage: say which, loudly.
+                log.error("TLS to the data service failed", operation=operation, error=str(exc))
+                raise ServiceUnavailable(
+                    "The TLS handshake with the data service failed: its certificate is not "
+                    "trusted by DATA_CA_FILE, or it refused this service's certificate."
+                ) from exc
             log.warning("data service unreachable", operation=operation, error=type(exc).__name__)
             raise ServiceUnavailable("The data service does not answer.") from exc
         except UnexpectedStatus as exc:
@@ -181,6 +194,32 @@ class DataGateway:
             log.error("data service answered outside its contract", operation=operation, error=str(exc))
             raise ServiceUnavailable("The data service gave an answer this service cannot read.") from exc
         return self._check(operation, response)
+
+    async def _attempt(self, call: Callable[[], Awaitable[Response[T]]]) -> Response[T]:
+        """One call, its verdict told to the breaker: a transport error, a 503 or an answer
+        outside the contract is a failure; any answer else is a success (a 404 included)."""
+        try:
+            try:
+                response = await call()
+            except (ValueError, KeyError, TypeError) as exc:
+                # `call` is a generated function: these come from its parser.
+                raise UnreadableAnswer(str(exc)) from exc
+            if response.status_code == 503:
+                raise DataServiceBusy(response)
+        except BaseException as exc:
+            if isinstance(exc, Exception) and _is_retryable(exc):
+                self.breaker.failed()
+            else:
+                self.breaker.released()
+            raise
+        self.breaker.succeeded()
+        return response
+
+    def _circuit_open(self, operation: str) -> ServiceUnavailable:
+        log.warning("data service call refused: circuit open", operation=operation)
+        return ServiceUnavailable(
+            "The data service has been failing; calls to it are paused.", retry_after=self.breaker.retry_after
+        )
 
     @staticmethod
     def _check(operation: str, response: Response[T]) -> Response[T]:
@@ -305,9 +344,21 @@ class DataGateway:
         return int(acknowledged)
 
     async def is_ready(self) -> bool:
-        """Whether the data service's /ready answers 200 (one attempt, no exception)."""
+        """Whether the data service's /ready answers 200 (one attempt, no exception).
+
+        The probe goes even while the circuit is open, and its verdict counts: a readiness
+        probe notices the data service's return before the pause ends, and closes the circuit.
+        """
         try:
             response = await get_readiness.asyncio_detailed(client=self.client)
         except (httpx.TransportError, UnexpectedStatus):
+            self.breaker.failed()
             return False
-        return response.status_code == 200
+        except BaseException:
+            self.breaker.released()
+            raise
+        if response.status_code == 200:
+            self.breaker.succeeded()
+            return True
+        self.breaker.failed()
+        return False

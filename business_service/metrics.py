@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 CACHE_LOOKUPS = Counter("cache_lookups", "User cache lookups, by result: hit or miss.", ["result"])
 CACHE_HITS, CACHE_MISSES = CACHE_LOOKUPS.labels("hit"), CACHE_LOOKUPS.labels("miss")
@@ -18,4 +18,14 @@ RELAY_LAG = Histogram(
     "outbox_relay_lag_seconds",
     "From a user change (the event's time) to the broker's confirmation of its event.",
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+)
+# In multiprocess mode each worker has its own breaker; a scrape shows the worst of them.
+CIRCUIT_STATE = Gauge(
+    "data_circuit_state",
+    "The circuit breaker to the data service: 0 closed, 1 half-open (one trial call), 2 open.",
+    ["circuit"],
+    multiprocess_mode="max",
+)
+CIRCUIT_OPENED = Counter(
+    "data_circuit_opened", "Times the circuit breaker to the data service opened.", ["circuit"]
 )

@@ -51,11 +51,20 @@ def issue_token(*, user_id: int, role: str, secret: str, algorithm: str, ttl_sec
     claims = {
         "sub": str(user_id),
         "role": role,
-        "iat": now,
+        # In microseconds (RFC 7519's NumericDate may have a fraction): compared with the
+        # user's token epoch, so a token taken in the same second as a logout, after it, works.
+        "iat": now.timestamp(),
         "exp": now + timedelta(seconds=ttl_seconds),
         "jti": uuid.uuid4().hex,
     }
     return IssuedToken(jwt.encode(claims, secret, algorithm=algorithm), ttl_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: int
+    issued_at: float  # epoch seconds
+    expires_at: float  # epoch seconds
 
 
 class TokenVerifier:
@@ -65,28 +74,34 @@ class TokenVerifier:
     verifying it anew (PyJWT checks each character of each segment in Python) was a sixth
     of a cache hit's CPU. What is remembered is what a full check found of these exact
     bytes, signed with this process's one secret; the expiry is still checked every time.
+    It grants nothing by itself: `auth.authenticate` compares the remembered `issued_at`
+    with the user's token epoch, loaded on every request, so a revocation holds at once.
     """
 
     def __init__(self, *, secret: str, algorithm: str, capacity: int = 10_000) -> None:
         self._secret = secret
         self._algorithm = algorithm
         self._capacity = capacity
-        # token -> (user id, expiry in epoch seconds), least recently used first
-        self._verified: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        # token -> its claims, least recently used first
+        self._verified: OrderedDict[str, TokenClaims] = OrderedDict()
+
+    def verify(self, token: str) -> TokenClaims:
+        """What a valid token says; Unauthorized for anything else."""
+        known = self._verified.get(token)
+        if known is not None and time.time() < known.expires_at:
+            self._verified.move_to_end(token)
+            return known
+        claims = self._verify(token)
+        self._verified[token] = claims
+        if len(self._verified) > self._capacity:
+            self._verified.popitem(last=False)
+        return claims
 
     def subject(self, token: str) -> int:
         """The user id a valid token names; Unauthorized for anything else."""
-        known = self._verified.get(token)
-        if known is not None and time.time() < known[1]:
-            self._verified.move_to_end(token)
-            return known[0]
-        user_id, expires = self._verify(token)
-        self._verified[token] = (user_id, expires)
-        if len(self._verified) > self._capacity:
-            self._verified.popitem(last=False)
-        return user_id
+        return self.verify(token).user_id
 
-    def _verify(self, token: str) -> tuple[int, float]:
+    def _verify(self, token: str) -> TokenClaims:
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=[self._algorithm], options={"require": ["exp", "iat", "sub"]}
@@ -98,4 +113,4 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject.isdigit() or int(subject) < 1:
             raise Unauthorized("The token is not valid.")
-        return int(subject), float(claims["exp"])
+        return TokenClaims(int(subject), float(claims["iat"]), float(claims["exp"]))

@@ -7,8 +7,10 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_JWT_SECRET = "dev-jwt-secret-change-me"  # noqa: S105 - refused outside development
-DEFAULT_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - refused outside development
+from service_kit.secrets import DEV_JWT_SECRET, DEV_SERVICE_TOKEN, refuse_in_production
+
+DEFAULT_JWT_SECRET = DEV_JWT_SECRET
+DEFAULT_SERVICE_TOKEN = DEV_SERVICE_TOKEN
 
 
 class BusinessSettings(BaseSettings):
@@ -35,9 +37,26 @@ class BusinessSettings(BaseSettings):
     relay_interval_seconds: float = Field(1.0, gt=0, description="Pause between outbox relay passes.")
     relay_batch_size: int = Field(100, ge=1, le=500, description="Events claimed per relay pass.")
     relay_lease_seconds: int = Field(30, ge=1, le=3600, description="Lease on claimed outbox events.")
+    data_ca_file: str | None = Field(
+        None,
+        description="PEM file of the CAs that sign the data service's certificate (an https DATA_SERVICE_URL); unset: the system's CAs.",
+    )
+    data_client_cert_file: str | None = Field(
+        None,
+        description="PEM certificate (and key, unless DATA_CLIENT_KEY_FILE) this service presents to the data service.",
+    )
+    data_client_key_file: str | None = Field(None, description="PEM key of DATA_CLIENT_CERT_FILE.")
     data_connect_timeout: float = Field(2.0, gt=0, description="Connect timeout to the data service (s).")
     data_read_timeout: float = Field(5.0, gt=0, description="Read timeout of data service calls (s).")
     data_retry_attempts: int = Field(3, ge=1, description="Attempts of an idempotent data service call.")
+    data_breaker_failures: int = Field(
+        5,
+        ge=1,
+        description="Consecutive failed data service calls (transport errors, 503s) that open the circuit.",
+    )
+    data_breaker_pause_seconds: float = Field(
+        5.0, gt=0, description="How long an open circuit refuses data service calls before one trial call."
+    )
     admin_username: str | None = Field(None, description="First admin's username (with email, password).")
     admin_email: str | None = Field(None, description="First admin's email.")
     admin_password: str | None = Field(None, description="First admin's password.")
@@ -46,6 +65,11 @@ class BusinessSettings(BaseSettings):
         10, ge=1, description="Failed logins per username, and x5 per address, in one window."
     )
     login_window_seconds: int = Field(300, ge=1, description="Window of the login limits, in seconds.")
+    rate_limit_per_minute: int = Field(
+        600,
+        ge=0,
+        description="Requests per caller (user, or address when anonymous) in each minute; then 429. 0 turns it off.",
+    )
     strict_statuses: bool = Field(
         default=False,
         description="Answer 500 when an operation answers an error status its contract does not declare (the tests set it); otherwise that is only logged.",
@@ -56,18 +80,18 @@ class BusinessSettings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:
         if self.environment == "production":
-            unsafe = [
-                name
-                for name, value, default in (
+            refuse_in_production(
+                [
                     ("JWT_SECRET", self.jwt_secret, DEFAULT_JWT_SECRET),
                     ("SERVICE_TOKEN", self.service_token, DEFAULT_SERVICE_TOKEN),
-                )
-                if value == default
-            ]
-            if unsafe:
-                raise ValueError(
-                    f"ENVIRONMENT=production refuses the default {' and '.join(unsafe)}; set them."
-                )
+                ]
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _client_key_needs_its_certificate(self) -> Self:
+        if self.data_client_key_file and not self.data_client_cert_file:
+            raise ValueError("DATA_CLIENT_KEY_FILE is set without DATA_CLIENT_CERT_FILE.")
         return self
 
     @property

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 from business_service.cache import Cache
+from business_service.caller_limits import CallerLimits
 from business_service.gateway import DataGateway
 from business_service.publisher import EventPublisher
 from business_service.relay import OutboxRelay
@@ -19,6 +20,7 @@ class Resources:
     gateway: DataGateway
     cache: Cache
     tokens: TokenVerifier
+    limits: CallerLimits | None = None  # None: RATE_LIMIT_PER_MINUTE=0
     publisher: EventPublisher | None = None
     relay: OutboxRelay | None = None
     relay_task: asyncio.Task[None] | None = None

@@ -15,6 +15,7 @@ from contract_models.business import (
     UserStats,
 )
 from data_api_client.models import User, UserUpdate
+from pydantic import BaseModel
 
 from business_service.cache import Cache, user_key
 from business_service.gateway import DataGateway
@@ -26,27 +27,53 @@ log = structlog.get_logger(__name__)
 _UNVERSIONED_ATTEMPTS = 3
 
 
+class Account(BaseModel):
+    """A user as this service keeps it in the cache: the public profile, and the token epoch
+    (in epoch seconds) before which its tokens are refused. Loaded on every request anyway,
+    so checking the epoch costs no round trip."""
+
+    user: UserPublic
+    tokens_valid_after: float
+
+
 def to_public(user: User) -> UserPublic:
-    return UserPublic.model_validate(user.to_dict())
+    fields = user.to_dict()
+    fields.pop("tokens_valid_after", None)
+    return UserPublic.model_validate(fields)
 
 
-async def load_user(*, gateway: DataGateway, cache: Cache, user_id: int, ttl_seconds: int) -> UserPublic:
+def to_account(user: User) -> Account:
+    return Account(user=to_public(user), tokens_valid_after=user.tokens_valid_after.timestamp())
+
+
+async def load_account(*, gateway: DataGateway, cache: Cache, user_id: int, ttl_seconds: int) -> Account:
     """Cache-aside read of one user (no cache when `ttl_seconds` is 0); NotFound when there is none."""
     if ttl_seconds == 0:
-        return to_public(await gateway.get_user(user_id=user_id))
+        return to_account(await gateway.get_user(user_id=user_id))
     cached = await cache.get(user_key(user_id))
     if cached is not None:
         CACHE_HITS.inc()
-        return UserPublic.model_validate_json(cached)
+        return Account.model_validate_json(cached)
     CACHE_MISSES.inc()
-    user = to_public(await gateway.get_user(user_id=user_id))
+    user = await gateway.get_user(user_id=user_id)
     await cache_user(cache=cache, user=user, ttl_seconds=ttl_seconds)
-    return user
+    return to_account(user)
 
 
-async def cache_user(*, cache: Cache, user: UserPublic, ttl_seconds: int) -> None:
-    """Keep `user` where `load_user` looks first (the bench also fills the cache with it)."""
-    await cache.set(user_key(user.id), user.model_dump_json(), ttl_seconds=ttl_seconds)
+async def load_user(*, gateway: DataGateway, cache: Cache, user_id: int, ttl_seconds: int) -> UserPublic:
+    account = await load_account(gateway=gateway, cache=cache, user_id=user_id, ttl_seconds=ttl_seconds)
+    return account.user
+
+
+async def cache_user(*, cache: Cache, user: User, ttl_seconds: int) -> None:
+    """Keep `user` where `load_account` looks first (the bench also fills the cache with it)."""
+    await cache.set(user_key(user.id), to_account(user).model_dump_json(), ttl_seconds=ttl_seconds)
+
+
+def _epoch_now() -> dict[str, Any]:
+    """The change that revokes every token issued until now (they carry a microsecond `iat`):
+    the data service moves the token epoch to its now."""
+    return {"revoke_tokens": True}
 
 
 async def _apply(
@@ -87,9 +114,15 @@ async def change_password(
         cache=cache,
         user_id=user.id,
         version=credentials.version,
-        changes={"hashed_password": hashed},
+        changes={"hashed_password": hashed, **_epoch_now()},
     )
-    log.info("password changed", user_id=user.id)
+    log.info("password changed; earlier tokens revoked", user_id=user.id)
+
+
+async def revoke_sessions(*, gateway: DataGateway, cache: Cache, user: UserPublic) -> None:
+    """Log the user out everywhere: every token issued until now is refused from now on."""
+    await _apply(gateway=gateway, cache=cache, user_id=user.id, version=None, changes=_epoch_now())
+    log.info("logged out everywhere", user_id=user.id)
 
 
 async def admin_update(
@@ -99,9 +132,23 @@ async def admin_update(
     version = fields.pop("version", None)
     if user_id == admin.id and (fields.get("role") == "user" or fields.get("is_active") is False):
         raise Conflict("An admin cannot demote or deactivate themselves.")
-    user = await _apply(gateway=gateway, cache=cache, user_id=user_id, version=version, changes=fields)
+    changes = dict(fields)
+    if await _ends_sessions(gateway=gateway, user_id=user_id, fields=fields):
+        changes.update(_epoch_now())
+    user = await _apply(gateway=gateway, cache=cache, user_id=user_id, version=version, changes=changes)
     log.info("user changed by admin", target_user_id=user_id, fields=sorted(fields))
     return user
+
+
+async def _ends_sessions(*, gateway: DataGateway, user_id: int, fields: dict[str, Any]) -> bool:
+    """Whether an admin's change ends the user's sessions: a deactivation, or a new role (read
+    first, so that an admin setting a role again, their own say, does not log anyone out).
+    A token taken afterwards works; an activation revokes nothing."""
+    if fields.get("is_active") is False:
+        return True
+    if "role" not in fields:
+        return False
+    return bool((await gateway.get_user(user_id=user_id)).role != fields["role"])
 
 
 async def delete_user(*, gateway: DataGateway, cache: Cache, admin: UserPublic, user_id: int) -> None:

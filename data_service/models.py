@@ -51,6 +51,12 @@ class UserRow(Base):
     version: Mapped[int] = mapped_column(BigInteger, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The token epoch: tokens issued before it are refused. The Unix epoch (not now()) by
+    # default, so that no clock skew between PostgreSQL and a business host can refuse the
+    # first token of a new user.
+    tokens_valid_after: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("'1970-01-01 00:00:00+00'")
+    )
 
     __table_args__ = (
         CheckConstraint("role IN ('user', 'admin')", name="role"),

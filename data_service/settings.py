@@ -7,7 +7,9 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - a development default, refused in production
+from service_kit.secrets import DEV_SERVICE_TOKEN, refuse_in_production
+
+DEFAULT_SERVICE_TOKEN = DEV_SERVICE_TOKEN
 
 
 class DataSettings(BaseSettings):
@@ -22,7 +24,7 @@ class DataSettings(BaseSettings):
     service_token: str = Field(
         default=DEFAULT_SERVICE_TOKEN,
         min_length=1,
-        description="Bearer token the business service sends; the default is refused in production.",
+        description="Bearer token the business service sends; refused in production if it is the default or shorter than 32 bytes.",
     )
     environment: Literal["development", "production"] = Field(
         default="development", description="Where the service runs; production refuses unsafe defaults."
@@ -53,6 +55,6 @@ class DataSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:
-        if self.environment == "production" and self.service_token == DEFAULT_SERVICE_TOKEN:
-            raise ValueError("SERVICE_TOKEN must be set to a secret value when ENVIRONMENT=production")
+        if self.environment == "production":
+            refuse_in_production([("SERVICE_TOKEN", self.service_token, DEFAULT_SERVICE_TOKEN)])
         return self

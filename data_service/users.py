@@ -34,6 +34,10 @@ _CHANGE_NAMES: dict[str, ChangedField] = {
 }
 
 
+# A new user's token epoch. The epoch moves only forward, and moving it alone is neither a
+# new version nor an event (a logout is not a profile change).
+NEVER_REVOKED = datetime(1970, 1, 1, tzinfo=UTC)
+
 _Model = TypeVar("_Model", User, UserCredentials)
 
 # The reads' statements, built once (building one per call cost a tenth of a GET's CPU).
@@ -71,7 +75,7 @@ async def create_user(*, session: AsyncSession, data: UserCreate) -> User:
         "is_active": data.is_active,
         **data.model_dump(exclude_unset=True),
     }
-    row = UserRow(**fields, version=1, created_at=now, updated_at=now)
+    row = UserRow(**fields, version=1, created_at=now, updated_at=now, tokens_valid_after=NEVER_REVOKED)
     await repository.add_user(session=session, user=row)
     await outbox_repository.add_event(session=session, event=user_events.user_created(user=row, now=now))
     return _user(row)
@@ -114,11 +118,17 @@ async def update_user(*, session: AsyncSession, user_id: int, data: UserUpdate) 
         raise PreconditionFailed(
             f"User {user_id} is at version {row.version}, not {data.version}; reread it and try again."
         )
-    wanted: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version"})
+    wanted: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version", "revoke_tokens"})
+    now = datetime.now(UTC)
+    # Only forward, even if this host's clock steps back.
+    moved = data.revoke_tokens is True and now > row.tokens_valid_after
+    if moved:
+        row.tokens_valid_after = now
     changed = [name for name in _CHANGE_NAMES if name in wanted and getattr(row, name) != wanted[name]]
     if not changed:
+        if moved:
+            await repository.flush_user(session=session)
         return _user(row)
-    now = datetime.now(UTC)
     for name in changed:
         setattr(row, name, wanted[name])
     row.version += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -17,11 +18,30 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
+class ServerTls:
+    """HTTPS with uvicorn's certificate options; with `client_ca`, clients must present a
+    certificate it signed. `client` is how a client of this server (the readiness wait,
+    say) connects: a context trusting the server's CA, with a client certificate if needed."""
+
+    certfile: Path
+    keyfile: Path
+    client: ssl.SSLContext
+    client_ca: Path | None = None
+
+    def uvicorn_args(self) -> list[str]:
+        args = ["--ssl-certfile", str(self.certfile), "--ssl-keyfile", str(self.keyfile)]
+        if self.client_ca is not None:
+            args += ["--ssl-ca-certs", str(self.client_ca), "--ssl-cert-reqs", str(int(ssl.CERT_REQUIRED))]
+        return args
+
+
+@dataclass(frozen=True)
 class Server:
     name: str
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    verify: ssl.SSLContext | bool = True
 
 
 def free_port() -> int:
@@ -42,6 +62,7 @@ def uvicorn_server(
     args: Sequence[str] = (),
     stop_timeout: float = 15,
     cwd: Path = ROOT,
+    tls: ServerTls | None = None,
 ) -> Iterator[Server]:
     """`uvicorn <factory> --factory` on loopback with the whole environment `env`, its output
     in `log`, run in `cwd` (this checkout, or a copy of it); started, not awaited (see
@@ -51,14 +72,17 @@ def uvicorn_server(
     command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1"]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [*command, "--port", str(port), "--no-access-log", *args],
+            [*command, "--port", str(port), "--no-access-log", *(tls.uvicorn_args() if tls else []), *args],
             cwd=cwd,
             env=dict(env),
             stdout=out,
             stderr=subprocess.STDOUT,
         )
     try:
-        yield Server(name, f"http://127.0.0.1:{port}", process, log)
+        if tls is None:
+            yield Server(name, f"http://127.0.0.1:{port}", process, log)
+        else:
+            yield Server(name, f"https://127.0.0.1:{port}", process, log, verify=tls.client)
     finally:
         process.terminate()
         try:
@@ -75,7 +99,7 @@ def wait_ready(server: Server, path: str, *, timeout: float = 60.0) -> None:
         if server.process.poll() is not None:
             raise RuntimeError(f"{server.name} exited; its log:\n{server.log.read_text()[-4000:]}")
         try:
-            if httpx.get(server.url + path, timeout=2).status_code == 200:
+            if httpx.get(server.url + path, timeout=2, verify=server.verify).status_code == 200:
                 return
         except httpx.TransportError:
             pass

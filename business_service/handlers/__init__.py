@@ -24,6 +24,6 @@ def build_api(resources: Resources) -> BusinessApi[UserPublic]:
         me=MeHandlers(resources),
         users=UserHandlers(resources),
         health=HealthHandlers(resources),
-        operations=OperationsHandlers(),
+        operations=OperationsHandlers(resources),
         oauth2_password=UserAuthenticator(resources),
     )

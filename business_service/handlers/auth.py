@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from contract_models.business import RegisterRequest, Token, TokenRequest
+from contract_models.business import RegisterRequest, Token, TokenRequest, UserPublic
 from contract_servers.business import AuthApi, Paths, RegisterResponse
 from typing_extensions import override
 
-from business_service import auth
+from business_service import auth, users
 from business_service.state import Resources
 from service_kit.request_context import current_client_address
 
 
-class AuthHandlers(AuthApi):
+class AuthHandlers(AuthApi[UserPublic]):
     def __init__(self, resources: Resources) -> None:
         self._resources = resources
 
@@ -30,3 +30,7 @@ class AuthHandlers(AuthApi):
             password=body.password,
             address=current_client_address(),
         )
+
+    @override
+    async def logout(self, *, caller: UserPublic) -> None:
+        await users.revoke_sessions(gateway=self._resources.gateway, cache=self._resources.cache, user=caller)

@@ -24,6 +24,8 @@ class HealthHandlers(HealthApi):
         resources = self._resources
         checks = {
             "data_service": await resources.gateway.is_ready(),
+            # After the probe, whose verdict the breaker counts.
+            "data_circuit_closed": resources.gateway.breaker.state == "closed",
             "cache": await resources.cache.ping(),
             "broker": resources.publisher is not None and resources.publisher.connected,
         }
@@ -35,6 +37,11 @@ class HealthHandlers(HealthApi):
 
 
 class OperationsHandlers(OperationsApi):
+    def __init__(self, resources: Resources) -> None:
+        self._resources = resources
+
     @override
     async def get_metrics(self) -> str:
+        # An open circuit turns half-open with time alone: put its state now.
+        self._resources.gateway.breaker.report()
         return render_metrics()

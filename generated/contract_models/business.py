@@ -29,7 +29,9 @@ class Readiness(BaseModel):
         dict[str, StrictBool],
         Field(
             description="Each dependency and whether it answers; only `data_service` decides readiness.",
-            examples=[{"data_service": True, "cache": True, "broker": True}],
+            examples=[
+                {"data_service": True, "data_circuit_closed": True, "cache": True, "broker": True}
+            ],
         ),
     ]
 

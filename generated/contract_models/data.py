@@ -148,6 +148,12 @@ class UserUpdate(BaseModel):
         Field(description="What the user may do in the business API."),
     ] = MISSING
     is_active: StrictBool | MISSING = MISSING
+    revoke_tokens: Annotated[
+        StrictBool | MISSING,
+        Field(
+            description="`true` moves the user's token epoch (`tokens_valid_after`) to now, by this\nservice's clock: every token issued until now is refused from then on. Alone, it\nneither increases `version` nor writes an event (a logout is not a profile change).\n"
+        ),
+    ] = MISSING
 
 
 class User(BaseModel):
@@ -197,6 +203,13 @@ class User(BaseModel):
     ]
     created_at: AwareDatetime
     updated_at: AwareDatetime
+    tokens_valid_after: Annotated[
+        AwareDatetime,
+        Field(
+            description="The user's token epoch: access tokens issued before this instant are refused. It only\nmoves forward, by an update with `revoke_tokens` (a password change, a logout, a\ndeactivation, a role change); a new user's is 1970-01-01T00:00:00Z.\n",
+            examples=["2026-11-30T12:00:00.000001Z"],
+        ),
+    ]
 
 
 class UserCredentials(BaseModel):

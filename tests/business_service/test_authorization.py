@@ -36,6 +36,7 @@ CASES = [
     Case("PATCH", "/users/{other}", {"is_active": False}, {"anonymous": 401, "user": 403, "admin": 200}),
     Case("DELETE", "/users/{self}", None, {"anonymous": 401, "user": 403, "admin": 409}),
     Case("DELETE", "/users/{other}", None, {"anonymous": 401, "user": 403, "admin": 204}),
+    Case("POST", "/auth/logout", None, {"anonymous": 401, "user": 204, "admin": 204}),
 ]
 
 

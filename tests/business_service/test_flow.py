@@ -9,6 +9,7 @@ from typing import Any
 import aio_pika
 from redis.asyncio import Redis
 
+from business_service.cache import user_key
 from tests.business_service.conftest import (
     ADMIN,
     Business,
@@ -54,12 +55,12 @@ async def test_update_me_drops_the_cached_user(business: Business, redis_url: st
     assert (await client.get("/users/me", headers=headers)).status_code == 200
     redis = Redis.from_url(redis_url)
     try:
-        assert await redis.exists(f"user:{user['id']}") == 1
+        assert await redis.exists(user_key(user["id"])) == 1
         changed = await client.patch("/users/me", headers=headers, json={"full_name": "Carl Friedrich"})
         assert changed.status_code == 200
         assert changed.json()["full_name"] == "Carl Friedrich"
         assert changed.json()["version"] == user["version"] + 1
-        assert await redis.exists(f"user:{user['id']}") == 0
+        assert await redis.exists(user_key(user["id"])) == 0
     finally:
         await redis.aclose()
     again = await client.get("/users/me", headers=headers)
@@ -76,7 +77,7 @@ async def test_a_zero_cache_ttl_turns_the_user_cache_off(
         assert me.json() == user
     redis = Redis.from_url(redis_url)
     try:
-        assert await redis.exists(f"user:{user['id']}") == 0
+        assert await redis.exists(user_key(user["id"])) == 0
     finally:
         await redis.aclose()
 
@@ -116,9 +117,10 @@ async def test_password_change(business: Business) -> None:
     assert (
         await client.post("/auth/token", data={"username": "erin", "password": "user-password-1"})
     ).status_code == 401
-    await token_for(client, "erin", "new-password-1")
-    # Tokens issued before stay valid.
-    assert (await client.get("/users/me", headers=headers)).status_code == 200
+    # Tokens issued before, the one that changed the password included, are revoked.
+    assert (await client.get("/users/me", headers=headers)).status_code == 401
+    fresh = bearer(await token_for(client, "erin", "new-password-1"))
+    assert (await client.get("/users/me", headers=fresh)).status_code == 200
 
 
 async def test_admin_manages_users(business: Business) -> None:
@@ -248,4 +250,5 @@ async def test_the_background_relay_publishes(make_business: BusinessFactory, ra
     assert sorted(json.loads(m.body)["user"]["username"] for m in messages) == sorted(
         [ADMIN["username"], "hank"]
     )
-    assert ready.json()["checks"] == {"data_service": True, "cache": True, "broker": True}
+    checks = {"data_service": True, "data_circuit_closed": True, "cache": True, "broker": True}
+    assert ready.json()["checks"] == checks

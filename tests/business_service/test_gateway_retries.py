@@ -11,6 +11,7 @@ import pytest
 from data_api_client.models import UserCreate
 from fastapi import FastAPI
 
+from business_service.breaker import CircuitBreaker
 from business_service.gateway import DataGateway, build_data_client
 from service_kit.errors import ServiceUnavailable
 from tests.business_service.conftest import business_settings
@@ -49,7 +50,10 @@ class FlakyTransport(httpx.AsyncBaseTransport):
 async def test_a_get_succeeds_after_transient_failures(data_app: FastAPI, clean: None) -> None:
     transport = FlakyTransport(data_app)
     settings = business_settings(redis_url=None, data_retry_attempts=3)
-    gateway = DataGateway(client=build_data_client(settings, transport=transport), retry_attempts=3)
+    # About retries, not the breaker (tests/business_service/test_breaker.py): it stays closed.
+    breaker = CircuitBreaker(failure_threshold=100, reset_seconds=1)
+    client = build_data_client(settings, transport=transport)
+    gateway = DataGateway(client=client, retry_attempts=3, breaker=breaker)
     try:
         body = UserCreate.from_dict(user_body("rita"))
         created = await gateway.create_user(body=body)

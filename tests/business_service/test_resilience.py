@@ -38,7 +38,12 @@ async def test_unreachable_data_service_is_503_with_retry_after() -> None:
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/problem+json"
         assert int(response.headers["Retry-After"]) >= 1
-    assert ready.json()["checks"] == {"data_service": False, "cache": True, "broker": False}
+    assert ready.json()["checks"] == {
+        "data_service": False,
+        "data_circuit_closed": False,
+        "cache": True,
+        "broker": False,
+    }
 
 
 class SwitchableTransport(httpx.AsyncBaseTransport):

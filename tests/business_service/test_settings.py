@@ -15,8 +15,22 @@ def _only_what_the_test_sets(monkeypatch: pytest.MonkeyPatch) -> None:
     infra.forget_settings_environment(monkeypatch, BusinessSettings)
 
 
+def test_development_secrets_are_long_enough_for_hs256() -> None:
+    settings = BusinessSettings(environment="development")
+    assert len(settings.jwt_secret.encode()) >= 32
+    assert len(settings.service_token.encode()) >= 32
+
+
+def test_production_refuses_short_secrets_saying_why() -> None:
+    with pytest.raises(ValidationError, match=r"JWT_SECRET has 31 bytes, fewer than the 32 .*RFC 7518"):
+        BusinessSettings(environment="production", jwt_secret="j" * 31, service_token="s" * 32)
+    with pytest.raises(ValidationError, match="SERVICE_TOKEN has 12 bytes"):
+        BusinessSettings(environment="production", jwt_secret="j" * 32, service_token="short-secret")
+    assert BusinessSettings(environment="production", jwt_secret="j" * 32, service_token="s" * 32)
+
+
 def test_production_refuses_default_secrets() -> None:
-    with pytest.raises(ValidationError, match="JWT_SECRET and SERVICE_TOKEN"):
+    with pytest.raises(ValidationError, match=r"JWT_SECRET is the public development default.*SERVICE_TOKEN"):
         BusinessSettings(environment="production")
     with pytest.raises(ValidationError, match="SERVICE_TOKEN"):
         BusinessSettings(environment="production", jwt_secret="x" * 40)

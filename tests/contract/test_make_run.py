@@ -52,6 +52,7 @@ def test_make_run_serves_and_stops_on_ctrl_c(migrated_database_url: str) -> None
             assert token.status_code == 200, token.text
             me = client.get("/users/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
             assert me.json()["username"] == "runner"
+        # The internal hop stays plain HTTP unless TLS is configured (tests/faults/test_tls.py).
         assert httpx.get(f"http://127.0.0.1:{data_port}/ready", timeout=5).status_code == 200
         os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=30)
@@ -62,6 +63,8 @@ def test_make_run_serves_and_stops_on_ctrl_c(migrated_database_url: str) -> None
     output = log.read_text()
     assert "business API: http://127.0.0.1:" in output
     assert "REDIS_URL is not set" in output
+    # The development JWT secret is long enough for HS256 (it used to warn at every start).
+    assert "InsecureKeyLengthWarning" not in output
     for port in (data_port, business_port):
         try:
             httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)

@@ -33,7 +33,7 @@ def test_two_workers_share_metrics_and_log_json(migrated_database_url: str, tmp_
     env = {
         "ENVIRONMENT": "production",
         "DATABASE_URL": migrated_database_url,
-        "SERVICE_TOKEN": "a-production-secret",
+        "SERVICE_TOKEN": "a-production-secret-of-at-least-32-bytes",
         "LOG_FORMAT": "json",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
     }

@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from data_service.settings import DataSettings
+from service_kit.secrets import DEV_SERVICE_TOKEN
 from tests import infra
 
 
@@ -20,7 +21,7 @@ def test_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = DataSettings()
     assert (settings.database_url, settings.service_token, settings.environment) == (
         None,
-        "dev-service-token",
+        DEV_SERVICE_TOKEN,
         "development",
     )
     assert (settings.db_pool_size, settings.db_max_overflow) == (20, 0)
@@ -35,5 +36,8 @@ def test_production_refuses_the_default_token(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("ENVIRONMENT", "production")
     with pytest.raises(ValidationError, match="SERVICE_TOKEN"):
         DataSettings()
-    monkeypatch.setenv("SERVICE_TOKEN", "a-real-secret")
+    monkeypatch.setenv("SERVICE_TOKEN", "a-real-but-short-secret")
+    with pytest.raises(ValidationError, match="SERVICE_TOKEN has 23 bytes, fewer than the 32"):
+        DataSettings()
+    monkeypatch.setenv("SERVICE_TOKEN", "s" * 32)
     assert DataSettings().environment == "production"

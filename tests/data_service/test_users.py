@@ -130,6 +130,24 @@ async def test_update_without_change_keeps_version_and_writes_nothing(
     assert len(await outbox_rows(engine)) == 1
 
 
+async def test_revoking_tokens_moves_the_epoch_without_a_version_or_event(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    user = await make_user(client, "ada")
+    assert user["tokens_valid_after"] == "1970-01-01T00:00:00Z"
+    epochs = []
+    for _ in range(2):
+        response = await client.patch(f"/users/{user['id']}", json={"version": 1, "revoke_tokens": True})
+        assert response.status_code == 200
+        revoked = User.model_validate(response.json())
+        assert revoked.version == 1
+        epochs.append(revoked.tokens_valid_after)
+    assert epochs[0] < epochs[1]  # each revocation is later than the one before
+    unchanged = await client.patch(f"/users/{user['id']}", json={"version": 1, "revoke_tokens": False})
+    assert User.model_validate(unchanged.json()).tokens_valid_after == epochs[1]
+    assert len(await outbox_rows(engine)) == 1  # only user.created
+
+
 async def test_stale_version_is_412_and_changes_nothing(
     client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:

@@ -25,6 +25,7 @@ from redis.asyncio import Redis
 from tests import infra
 from tests.live import LiveService, live_service
 from tools.bench import journeys
+from tools.uvicorn_server import ServerTls
 
 SERVICE_TOKEN = "faults-service-token"
 JWT_SECRET = "faults-jwt-secret-0123456789abcdef0123456789"
@@ -47,7 +48,14 @@ def data_service(database_url: str, **env: str | None) -> AbstractContextManager
     return live_service("data", "data_service.app:create_app", settings)
 
 
-def business_service(data_url: str, **env: str | None) -> AbstractContextManager[LiveService]:
+def data_service_over_tls(database_url: str, tls: ServerTls) -> AbstractContextManager[LiveService]:
+    settings = {**_UNSET, "DATABASE_URL": database_url, "SERVICE_TOKEN": SERVICE_TOKEN}
+    return live_service("data", "data_service.app:create_app", settings, tls=tls)
+
+
+def business_service(
+    data_url: str, *, ready_path: str = "/ready", **env: str | None
+) -> AbstractContextManager[LiveService]:
     """The business service on `data_url`; `env` adds settings (RABBITMQ_URL, REDIS_URL...)."""
     settings = {
         **_UNSET,
@@ -57,7 +65,7 @@ def business_service(data_url: str, **env: str | None) -> AbstractContextManager
         "RELAY_INTERVAL_SECONDS": "0.05",
         **env,
     }
-    return live_service("business", "business_service.app:create_app", settings)
+    return live_service("business", "business_service.app:create_app", settings, ready_path=ready_path)
 
 
 @contextmanager

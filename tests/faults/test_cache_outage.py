@@ -10,7 +10,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from business_service.cache import RedisCache
+from business_service.cache import RedisCache, user_key
 from tests.faults.conftest import bearer, business_service, eventually, register
 from tests.live import LiveService
 from tests.tcpproxy import PauseMode, TcpProxy
@@ -41,7 +41,7 @@ async def test_requests_are_served_while_redis_is_away_and_caching_resumes(
         async with httpx.AsyncClient(base_url=business.url, timeout=10) as client:
             user = await register(client, "ann")
             headers = await bearer(client, "ann")
-            key = f"user:{user['id']}"
+            key = user_key(user["id"])
             modes: tuple[PauseMode, ...] = ("refuse", "hang")  # connections refused; no answer at all
             for mode in modes:
                 assert (await client.get("/users/me", headers=headers)).status_code == 200

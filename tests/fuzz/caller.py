@@ -6,7 +6,8 @@ answered 403 and the change itself (hashing, the version check, the cache invali
 was never fuzzed with valid input. Here the caller logs in with its username and password,
 puts its real current password into most password-change bodies, and after a 204 takes
 the new password as its own and logs in again with it (a failed login fails the run: the
-change did not take). It follows its username too, which `PATCH /users/me` may change.
+change did not take). A password change and a logout revoke the caller's token, so after
+either it logs in again. It follows its username too, which `PATCH /users/me` may change.
 
 tests/fuzz/gate.py loads this module into the schemathesis process (SCHEMATHESIS_HOOKS)
 with the caller in the environment; without FUZZ_CALLER_USERNAME it registers nothing.
@@ -24,6 +25,7 @@ from schemathesis import Case, HookContext, Response
 from schemathesis.auths import AuthContext
 
 PASSWORD_CHANGE = "POST /users/me/password"
+LOGOUT = "POST /auth/logout"
 PROFILE_READS = ("GET /users/me", "PATCH /users/me")
 # Every KEEP_EVERY-th password change keeps the fuzzer's own current_password, so the
 # wrong-password answer (403) stays covered; the others get the caller's real one.
@@ -101,5 +103,7 @@ if CALLER is not None:
         if case.operation.label == PASSWORD_CHANGE and response.status_code == 204:
             assert isinstance(case.body, dict)
             known.password_changed(str(case.body["new_password"]))
+        elif case.operation.label == LOGOUT and response.status_code == 204:
+            known.token = None  # revoked: the next case logs in again
         elif case.operation.label in PROFILE_READS and response.status_code == 200:
             known.username = response.json()["username"]

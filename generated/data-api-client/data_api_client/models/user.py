@@ -24,6 +24,10 @@ class User:
         version (int): Increases by one with every change of the user.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        tokens_valid_after (datetime.datetime): The user's token epoch: access tokens issued before this instant are
+            refused. It only
+            moves forward, by an update with `revoke_tokens` (a password change, a logout, a
+            deactivation, a role change); a new user's is 1970-01-01T00:00:00Z.
     """
 
     id: int
@@ -35,6 +39,7 @@ class User:
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    tokens_valid_after: datetime.datetime
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -55,6 +60,8 @@ class User:
 
         updated_at = self.updated_at.isoformat()
 
+        tokens_valid_after = self.tokens_valid_after.isoformat()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -68,6 +75,7 @@ class User:
                 "version": version,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "tokens_valid_after": tokens_valid_after,
             }
         )
 
@@ -94,6 +102,8 @@ class User:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
+        tokens_valid_after = datetime.datetime.fromisoformat(d.pop("tokens_valid_after"))
+
         user = cls(
             id=id,
             email=email,
@@ -104,6 +114,7 @@ class User:
             version=version,
             created_at=created_at,
             updated_at=updated_at,
+            tokens_valid_after=tokens_valid_after,
         )
 
         return user

@@ -23,6 +23,9 @@ class UserUpdate:
         full_name (str | Unset): The user's name as they write it; no control characters.
         role (Role | Unset): What the user may do in the business API.
         is_active (bool | Unset):
+        revoke_tokens (bool | Unset): `true` moves the user's token epoch (`tokens_valid_after`) to now, by this
+            service's clock: every token issued until now is refused from then on. Alone, it
+            neither increases `version` nor writes an event (a logout is not a profile change).
     """
 
     version: int
@@ -32,6 +35,7 @@ class UserUpdate:
     full_name: str | Unset = UNSET
     role: Role | Unset = UNSET
     is_active: bool | Unset = UNSET
+    revoke_tokens: bool | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         version = self.version
@@ -49,6 +53,8 @@ class UserUpdate:
             role = self.role
 
         is_active = self.is_active
+
+        revoke_tokens = self.revoke_tokens
 
         field_dict: dict[str, Any] = {}
 
@@ -69,6 +75,8 @@ class UserUpdate:
             field_dict["role"] = role
         if is_active is not UNSET:
             field_dict["is_active"] = is_active
+        if revoke_tokens is not UNSET:
+            field_dict["revoke_tokens"] = revoke_tokens
 
         return field_dict
 
@@ -94,6 +102,8 @@ class UserUpdate:
 
         is_active = d.pop("is_active", UNSET)
 
+        revoke_tokens = d.pop("revoke_tokens", UNSET)
+
         user_update = cls(
             version=version,
             email=email,
@@ -102,6 +112,7 @@ class UserUpdate:
             full_name=full_name,
             role=role,
             is_active=is_active,
+            revoke_tokens=revoke_tokens,
         )
 
         return user_update

@@ -52,7 +52,8 @@ def sync_detailed(
 ) -> Response[Problem | Readiness]:
     """Readiness probe
 
-     Answers 200 when the data service answers; reports the cache and the broker too.
+     Answers 200 when the data service answers; reports the circuit breaker to it
+    (`data_circuit_closed`), the cache and the broker too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -77,7 +78,8 @@ def sync(
 ) -> Problem | Readiness | None:
     """Readiness probe
 
-     Answers 200 when the data service answers; reports the cache and the broker too.
+     Answers 200 when the data service answers; reports the circuit breaker to it
+    (`data_circuit_closed`), the cache and the broker too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -98,7 +100,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | Readiness]:
     """Readiness probe
 
-     Answers 200 when the data service answers; reports the cache and the broker too.
+     Answers 200 when the data service answers; reports the circuit breaker to it
+    (`data_circuit_closed`), the cache and the broker too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -121,7 +124,8 @@ async def asyncio(
 ) -> Problem | Readiness | None:
     """Readiness probe
 
-     Answers 200 when the data service answers; reports the cache and the broker too.
+     Answers 200 when the data service answers; reports the circuit breaker to it
+    (`data_circuit_closed`), the cache and the broker too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -59,6 +59,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
 
@@ -86,7 +91,8 @@ def sync_detailed(
 ) -> Response[Any | Problem]:
     """Change my password
 
-     Needs the current password; tokens issued before stay valid until they expire.
+     Needs the current password. Every token issued before the change, the one sent
+    included, is refused from then on: log in again with the new password.
 
     Args:
         body (PasswordChange):
@@ -117,7 +123,8 @@ def sync(
 ) -> Any | Problem | None:
     """Change my password
 
-     Needs the current password; tokens issued before stay valid until they expire.
+     Needs the current password. Every token issued before the change, the one sent
+    included, is refused from then on: log in again with the new password.
 
     Args:
         body (PasswordChange):
@@ -143,7 +150,8 @@ async def asyncio_detailed(
 ) -> Response[Any | Problem]:
     """Change my password
 
-     Needs the current password; tokens issued before stay valid until they expire.
+     Needs the current password. Every token issued before the change, the one sent
+    included, is refused from then on: log in again with the new password.
 
     Args:
         body (PasswordChange):
@@ -172,7 +180,8 @@ async def asyncio(
 ) -> Any | Problem | None:
     """Change my password
 
-     Needs the current password; tokens issued before stay valid until they expire.
+     Needs the current password. Every token issued before the change, the one sent
+    included, is refused from then on: log in again with the new password.
 
     Args:
         body (PasswordChange):

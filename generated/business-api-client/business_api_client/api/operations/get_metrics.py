@@ -45,8 +45,8 @@ def sync_detailed(
     """Prometheus metrics
 
      The process's metrics in Prometheus's text exposition format: requests by method,
-    route template and status, their latency, data-client retries, cache hits and misses, relay
-    publications and lag, and
+    route template and status, their latency, data-client retries, the circuit breaker's state, cache
+    hits and misses, relay publications and lag, and
     the Python runtime. Needs no token; keep it off the public internet at the proxy.
 
     Raises:
@@ -73,8 +73,8 @@ def sync(
     """Prometheus metrics
 
      The process's metrics in Prometheus's text exposition format: requests by method,
-    route template and status, their latency, data-client retries, cache hits and misses, relay
-    publications and lag, and
+    route template and status, their latency, data-client retries, the circuit breaker's state, cache
+    hits and misses, relay publications and lag, and
     the Python runtime. Needs no token; keep it off the public internet at the proxy.
 
     Raises:
@@ -97,8 +97,8 @@ async def asyncio_detailed(
     """Prometheus metrics
 
      The process's metrics in Prometheus's text exposition format: requests by method,
-    route template and status, their latency, data-client retries, cache hits and misses, relay
-    publications and lag, and
+    route template and status, their latency, data-client retries, the circuit breaker's state, cache
+    hits and misses, relay publications and lag, and
     the Python runtime. Needs no token; keep it off the public internet at the proxy.
 
     Raises:
@@ -123,8 +123,8 @@ async def asyncio(
     """Prometheus metrics
 
      The process's metrics in Prometheus's text exposition format: requests by method,
-    route template and status, their latency, data-client retries, cache hits and misses, relay
-    publications and lag, and
+    route template and status, their latency, data-client retries, the circuit breaker's state, cache
+    hits and misses, relay publications and lag, and
     the Python runtime. Needs no token; keep it off the public internet at the proxy.
 
     Raises:
