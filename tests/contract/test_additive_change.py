@@ -13,10 +13,9 @@ from pathlib import Path
 from tests import infra
 from tests.copies import ROOT, copy_repository, copy_services, edit, in_copy, make_generate, run
 
-USER_REQUIRED = (
-    "      required: [id, email, username, full_name, role, is_active, version, created_at, updated_at]\n"
-    "      properties:\n"
-)
+_FIELDS = "id, email, username, full_name, role, is_active, version, created_at, updated_at"
+USER_REQUIRED = f"      required: [{_FIELDS}, tokens_valid_after]\n      properties:\n"  # the data User
+PUBLIC_REQUIRED = f"      required: [{_FIELDS}]\n      properties:\n"  # the business UserPublic
 NICKNAME_OUT = '        nickname:\n          type: [string, "null"]\n          maxLength: 40\n'
 NICKNAME_IN = "        nickname:\n          type: string\n          maxLength: 40\n"
 FULL_NAME = '    full_name: Mapped[str] = mapped_column(String(100), server_default="")\n'
@@ -55,7 +54,7 @@ def test_an_optional_field_walks_from_the_contracts_to_the_database_and_back(
     edit(data, USER_REQUIRED, USER_REQUIRED + NICKNAME_OUT)
     required_create = "      required: [email, username, hashed_password]\n      properties:\n"
     edit(data, required_create, required_create + NICKNAME_IN)
-    edit(business, USER_REQUIRED, USER_REQUIRED + NICKNAME_OUT)
+    edit(business, PUBLIC_REQUIRED, PUBLIC_REQUIRED + NICKNAME_OUT)
     required_register = "      required: [email, username, password]\n      properties:\n"
     edit(business, required_register, required_register + NICKNAME_IN)
     make_generate(copy)
