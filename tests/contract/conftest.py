@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from tests import infra
 from tests.live import LiveService, live_service
+from tools import contract_check
 
 SERVICE_TOKEN = "contract-tests-service-token"
 
@@ -28,3 +31,14 @@ def live_business(live_data: LiveService) -> Iterator[LiveService]:
     }
     with live_service("business", "business_service.app:create_app", env) as service:
         yield service
+
+
+@pytest.fixture(scope="session")
+def optic() -> Path:
+    """The pinned Optic, installed once, before the tests time themselves (a first `npm ci`
+    takes a minute)."""
+    try:
+        return contract_check.ensure_optic()
+    except contract_check.ContractCheckError as error:
+        infra.missing("Optic", str(error))
+        raise

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tests import infra
-from tests.copies import ROOT, copy_repository, copy_services, edit, in_copy, make_generate, run
+from tests.copies import copy_repository, copy_services, edit, in_copy, make_generate, run
 
 _FIELDS = "id, email, username, full_name, role, is_active, version, created_at, updated_at"
 USER_REQUIRED = f"      required: [{_FIELDS}, tokens_valid_after]\n      properties:\n"  # the data User
@@ -41,14 +41,14 @@ def git(copy: Path, *args: str) -> None:
 
 
 def test_an_optional_field_walks_from_the_contracts_to_the_database_and_back(
-    tmp_path: Path, postgres_server_url: str, redis_url: str
+    tmp_path: Path, postgres_server_url: str, redis_url: str, optic: Path
 ) -> None:
     copy = copy_repository(tmp_path)
     git(copy, "init", "-q")
     git(copy, "add", "-A")
     git(copy, "commit", "-qm", "before the change")
     (copy / ".cache").mkdir(exist_ok=True)
-    (copy / ".cache" / "optic").symlink_to(ROOT / ".cache" / "optic")  # the pinned Optic, installed once
+    (copy / ".cache" / "optic").symlink_to(optic.parents[2])  # the checkout's pinned Optic
 
     data, business = copy / "openapi" / "data.yaml", copy / "openapi" / "business.yaml"
     edit(data, USER_REQUIRED, USER_REQUIRED + NICKNAME_OUT)

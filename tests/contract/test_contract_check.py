@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 import yaml
 
-from tests import infra
 from tools import constraints, contract_check
 
 Spec = dict[str, Any]
@@ -40,16 +39,6 @@ def git(repo: Path, *args: str) -> None:
         check=True,
         capture_output=True,
     )
-
-
-@pytest.fixture(scope="module")
-def optic() -> Path:
-    """Installed once, before the tests time themselves (a first `npm ci` takes a minute)."""
-    try:
-        return contract_check.ensure_optic()
-    except contract_check.ContractCheckError as error:
-        infra.missing("Optic", str(error))
-        raise
 
 
 @pytest.fixture
