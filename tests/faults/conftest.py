@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, asynccontextmanager, contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -76,6 +76,23 @@ def started_together(*services: AbstractContextManager[LiveService]) -> Iterator
             starts = [pool.submit(stack.enter_context, service) for service in services]
         # Every start has ended here; one that failed raises, and the stack stops the others.
         yield [start.result() for start in starts]
+
+
+@asynccontextmanager
+async def two_business_processes(
+    data_url: str, **env: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """Two business processes on one data service, started together, and a client for each:
+    what a claim that holds "in every process" is tested on."""
+    with started_together(business_service(data_url, **env), business_service(data_url, **env)) as (
+        first,
+        second,
+    ):
+        async with (
+            httpx.AsyncClient(base_url=first.url, timeout=30) as one,
+            httpx.AsyncClient(base_url=second.url, timeout=30) as two,
+        ):
+            yield one, two
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,8 @@ from tests.faults.conftest import (
     PASSWORD,
     assert_problem,
     bearer,
-    business_service,
     register,
-    started_together,
+    two_business_processes,
 )
 from tests.live import LiveService
 
@@ -40,55 +39,48 @@ async def test_revoked_tokens_are_refused_by_every_process_and_new_ones_work(
     live_data: LiveService, database: str, faults_redis_url: str
 ) -> None:
     env = {"REDIS_URL": faults_redis_url, **ADMIN}
-    with started_together(business_service(live_data.url, **env), business_service(live_data.url, **env)) as (
-        first,
-        second,
-    ):
-        async with (
-            httpx.AsyncClient(base_url=first.url, timeout=30) as one,
-            httpx.AsyncClient(base_url=second.url, timeout=30) as two,
-        ):
-            both = [one, two]
-            admin_login = {"username": "root", "password": "admin-password-1"}
-            admin_token = (await two.post("/auth/token", data=admin_login)).json()["access_token"]
-            admin = {"Authorization": f"Bearer {admin_token}"}
-            ids = {name: (await register(one, name))["id"] for name in ("ann", "bob", "cat", "dan")}
+    async with two_business_processes(live_data.url, **env) as (one, two):
+        both = [one, two]
+        admin_login = {"username": "root", "password": "admin-password-1"}
+        admin_token = (await two.post("/auth/token", data=admin_login)).json()["access_token"]
+        admin = {"Authorization": f"Bearer {admin_token}"}
+        ids = {name: (await register(one, name))["id"] for name in ("ann", "bob", "cat", "dan")}
 
-            # A password change, through the first process.
-            old = await bearer(one, "ann")
-            await _works_on_both(both, old)
-            change = {"current_password": PASSWORD, "new_password": "a-new-password-2"}
-            assert (await one.post("/users/me/password", headers=old, json=change)).status_code == 204
-            await _refused_on_both(both, old)
-            new_login = {"username": "ann", "password": "a-new-password-2"}
-            new_token = (await two.post("/auth/token", data=new_login)).json()["access_token"]
-            await _works_on_both(both, {"Authorization": f"Bearer {new_token}"})
+        # A password change, through the first process.
+        old = await bearer(one, "ann")
+        await _works_on_both(both, old)
+        change = {"current_password": PASSWORD, "new_password": "a-new-password-2"}
+        assert (await one.post("/users/me/password", headers=old, json=change)).status_code == 204
+        await _refused_on_both(both, old)
+        new_login = {"username": "ann", "password": "a-new-password-2"}
+        new_token = (await two.post("/auth/token", data=new_login)).json()["access_token"]
+        await _works_on_both(both, {"Authorization": f"Bearer {new_token}"})
 
-            # A logout, through the second process.
-            old = await bearer(one, "bob")
-            await _works_on_both(both, old)
-            assert (await two.post("/auth/logout", headers=old)).status_code == 204
-            await _refused_on_both(both, old)
-            await _works_on_both(both, await bearer(one, "bob"))
+        # A logout, through the second process.
+        old = await bearer(one, "bob")
+        await _works_on_both(both, old)
+        assert (await two.post("/auth/logout", headers=old)).status_code == 204
+        await _refused_on_both(both, old)
+        await _works_on_both(both, await bearer(one, "bob"))
 
-            # A deactivation by an admin (undone, then a new token works).
-            old = await bearer(one, "cat")
-            await _works_on_both(both, old)
-            user = f"/users/{ids['cat']}"
-            assert (await two.patch(user, headers=admin, json={"is_active": False})).status_code == 200
-            await _refused_on_both(both, old)
-            assert (await two.patch(user, headers=admin, json={"is_active": True})).status_code == 200
-            await _refused_on_both(both, old)
-            await _works_on_both(both, await bearer(two, "cat"))
+        # A deactivation by an admin (undone, then a new token works).
+        old = await bearer(one, "cat")
+        await _works_on_both(both, old)
+        user = f"/users/{ids['cat']}"
+        assert (await two.patch(user, headers=admin, json={"is_active": False})).status_code == 200
+        await _refused_on_both(both, old)
+        assert (await two.patch(user, headers=admin, json={"is_active": True})).status_code == 200
+        await _refused_on_both(both, old)
+        await _works_on_both(both, await bearer(two, "cat"))
 
-            # A demotion: dan, made admin, reads every user; demoted, his admin token is refused.
-            user = f"/users/{ids['dan']}"
-            assert (await one.patch(user, headers=admin, json={"role": "admin"})).status_code == 200
-            old = await bearer(two, "dan")
-            for client in both:
-                assert (await client.get("/users/stats", headers=old)).status_code == 200
-            assert (await one.patch(user, headers=admin, json={"role": "user"})).status_code == 200
-            await _refused_on_both(both, old)
-            await _works_on_both(both, await bearer(one, "dan"))
-            # The admin's own token, taken before all this, was never revoked.
-            await _works_on_both(both, admin)
+        # A demotion: dan, made admin, reads every user; demoted, his admin token is refused.
+        user = f"/users/{ids['dan']}"
+        assert (await one.patch(user, headers=admin, json={"role": "admin"})).status_code == 200
+        old = await bearer(two, "dan")
+        for client in both:
+            assert (await client.get("/users/stats", headers=old)).status_code == 200
+        assert (await one.patch(user, headers=admin, json={"role": "user"})).status_code == 200
+        await _refused_on_both(both, old)
+        await _works_on_both(both, await bearer(one, "dan"))
+        # The admin's own token, taken before all this, was never revoked.
+        await _works_on_both(both, admin)
