@@ -178,21 +178,26 @@ def asyncapi_as_openapi(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def as_openapi(document: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document the rules compare: an AsyncAPI one translated, any other as it is."""
+    return asyncapi_as_openapi(document) if "asyncapi" in document else document
+
+
 def as_openapi_text(text: str) -> tuple[str, dict[str, Any]]:
     document: dict[str, Any] = yaml.safe_load(text)
     if "asyncapi" in document:
-        return yaml.safe_dump(asyncapi_as_openapi(document), sort_keys=False), document
+        return yaml.safe_dump(as_openapi(document), sort_keys=False), document
     return text, document
 
 
-def constraint_lines(base_openapi: str, head_openapi: str, *, events: bool) -> list[str]:
-    """tools/constraints' findings, as lines of the verdict; event payloads are read by the
-    consumers' generated Pydantic models, responses by the generated HTTP clients."""
-    # Optic has compared the two documents already: a $ref it could not follow failed there.
+def constraint_lines(base: dict[str, Any], head: dict[str, Any]) -> list[str]:
+    """tools/constraints' findings between two contracts (as written: AsyncAPI or OpenAPI), as
+    lines of the verdict; event payloads are read by the consumers' generated Pydantic
+    models, responses by the generated HTTP clients."""
     findings = constraints.breaking_changes(
-        yaml.safe_load(base_openapi),
-        yaml.safe_load(head_openapi),
-        responses=constraints.EVENT_CONSUMER if events else constraints.HTTP_CLIENT,
+        as_openapi(base),
+        as_openapi(head),
+        responses=constraints.EVENT_CONSUMER if "asyncapi" in head else constraints.HTTP_CLIENT,
     )
     return [f"x {finding}" for finding in findings]
 
@@ -259,14 +264,20 @@ def compare(name: str, base_text: str | None, head_text: str | None, *, reports:
         base_openapi_doc["info"]["version"] = head_version
         base_openapi = yaml.safe_dump(base_openapi_doc, sort_keys=False)
     breaking, report = run_optic(name, base_openapi, head_openapi)
-    constrained = constraint_lines(base_openapi, head_openapi, events="asyncapi" in head_doc)
-    breaking += constrained
+    # Optic has compared the two documents already: a $ref it could not follow failed there.
+    constrained = constraint_lines(base_doc, head_doc)
     reports.mkdir(parents=True, exist_ok=True)
     (reports / f"{Path(name).stem}.txt").write_text(
         report
         + "\nConstraint checks (tools/constraints):\n"
         + "".join(f"{line}\n" for line in constrained or ["none"])
     )
+    return judge(name, base_version, head_version, breaking + constrained)
+
+
+def judge(name: str, base_version: object, head_version: object, breaking: list[str]) -> Verdict:
+    """The verdict on a changed contract whose comparisons found `breaking`: a major bump of
+    info.version accepts them (still listed), anything else fails."""
     if not breaking:
         return Verdict(name, f"changed, no breaking change ({base_version} -> {head_version})")
     if major(head_version, name) > major(base_version, f"{name} at the base"):
