@@ -10,10 +10,12 @@ verdict, and their harmless side once more through the whole command, several ru
 from __future__ import annotations
 
 import copy
+import io
 import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -94,40 +96,65 @@ def test_unchanged_contracts_pass(repo: Path, capsys: pytest.CaptureFixture[str]
     assert "openapi/business.yaml: unchanged (1.0.0)" in output
 
 
-def test_a_removed_operation_fails(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(repo, "business.yaml", lambda spec: spec["paths"].pop("/users/stats"))
-    code, output = run(repo, capsys)
-    assert code == 1, output
-    assert "FAIL openapi/business.yaml: breaking changes without a major bump" in output
-    assert "x GET /users/stats: removed" in output
-    assert "cannot remove an operation" in output
-    assert (repo / "reports" / "contract-check" / "business.txt").exists()
+@pytest.fixture(scope="module")
+def broken_business(tmp_path_factory: pytest.TempPathFactory, optic: Path) -> tuple[int, str, Path]:
+    """One run of the check on four breaking changes to the business contract, each of
+    which Optic must list as a failure of its own (the tests below, one a change): the
+    check's exit code, its output and the repository."""
 
-
-def test_a_new_required_request_field_fails(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    def require_nickname(spec: Spec) -> None:
+    def break_four_ways(spec: Spec) -> None:
+        spec["paths"].pop("/users/stats")
         register = schemas(spec)["RegisterRequest"]
         register["properties"]["nickname"] = {"type": "string", "maxLength": 40}
         register["required"].append("nickname")
+        schemas(spec)["Role"].update(enum=["user"])
+        spec["paths"]["/users/me"]["get"]["responses"].pop("401")
 
-    edit(repo, "business.yaml", require_nickname)
-    code, output = run(repo, capsys)
+    repo = new_repo(tmp_path_factory.mktemp("broken-business"))
+    edit(repo, "business.yaml", break_four_ways)
+    output = io.StringIO()
+    with redirect_stdout(output), redirect_stderr(output):
+        code = contract_check.main(["--repo", str(repo), "--base", "main"])
+    return code, output.getvalue(), repo
+
+
+def failed_in(broken: tuple[int, str, Path], operation: str, *lines: str) -> None:
+    """The check failed the business contract, and Optic's whole report (the output shows
+    its first lines only) lists each of `lines` as a failed check of `operation`."""
+    code, output, repo = broken
     assert code == 1, output
-    assert "cannot add a required request property 'nickname'" in output
+    assert "FAIL openapi/business.yaml: breaking changes without a major bump" in output
+    report = (repo / "reports" / "contract-check" / "business.txt").read_text()
+    failures: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in report.splitlines():
+        header = re.match(r"([x✔]) ([A-Z]+ /\S*):", line)
+        if header:
+            current = failures.setdefault(header.group(2), [])
+        if contract_check.breaking_lines(line):
+            current.append(line.strip())
+    for wanted in lines:
+        assert any(wanted in failure for failure in failures.get(operation, [])), failures.get(operation)
 
 
-def test_a_narrowed_enum_fails(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(repo, "business.yaml", lambda spec: schemas(spec)["Role"].update(enum=["user"]))
-    code, output = run(repo, capsys)
-    assert code == 1, output
-    assert "cannot remove enum option 'admin'" in output
+def test_a_removed_operation_fails(broken_business: tuple[int, str, Path]) -> None:
+    failed_in(
+        broken_business, "GET /users/stats", "x GET /users/stats: removed", "cannot remove an operation"
+    )
+    _, output, _ = broken_business
+    assert "x GET /users/stats: removed" in output
 
 
-def test_a_removed_status_code_fails(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(repo, "business.yaml", lambda spec: spec["paths"]["/users/me"]["get"]["responses"].pop("401"))
-    code, output = run(repo, capsys)
-    assert code == 1, output
-    assert "must not remove response status code 401" in output
+def test_a_new_required_request_field_fails(broken_business: tuple[int, str, Path]) -> None:
+    failed_in(broken_business, "POST /auth/register", "cannot add a required request property 'nickname'")
+
+
+def test_a_narrowed_enum_fails(broken_business: tuple[int, str, Path]) -> None:
+    failed_in(broken_business, "PATCH /users/{user_id}", "cannot remove enum option 'admin'")
+
+
+def test_a_removed_status_code_fails(broken_business: tuple[int, str, Path]) -> None:
+    failed_in(broken_business, "GET /users/me", "must not remove response status code 401")
 
 
 def test_additive_changes_pass(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
