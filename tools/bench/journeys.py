@@ -8,6 +8,8 @@ httpx rather than the generated client: every journey sends its own user's token
 generated client holds one token, so it would take a client (and a pool) per user.
 
 `EventTap` binds a queue of its own with `#` to a topic exchange and keeps every message.
+`EventConsumer` consumes the contract's audit queue through the generated consumer package
+(user_events_consumer), as another team would, and keeps every event it handled.
 
 `make bench` (tools/bench/losses.py) and tests/faults/test_load.py both drive the load
 through here.
@@ -26,6 +28,7 @@ from typing import Any, Self
 import aio_pika
 import httpx
 from aio_pika.abc import AbstractIncomingMessage
+from user_events_consumer import QUEUES, delete_topology
 
 NO_ANSWER = 0  # the status counted for a request that got no HTTP answer
 STEPS = ("register", "login", "read", "update")
@@ -162,7 +165,10 @@ class EventTap:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         try:
-            await self._exchange.delete()
+            # The business service declared the contract's durable queues on this exchange.
+            await delete_topology(
+                await self._connection.channel(), exchange=self.exchange_name, queues=QUEUES
+            )
         finally:
             await self._connection.close()
 

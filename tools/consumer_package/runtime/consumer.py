@@ -97,7 +97,9 @@ class EventConsumer:
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=self._prefetch)
         await declare_topology(channel, exchange=self._exchange, queues=QUEUES)
-        queue = await channel.get_queue(self.queue_name, ensure=False)
+        # The robust channel's own record of the queue (declared just now), whose consumer it
+        # restores after a reconnect; get_queue() would give one it does not restore.
+        queue = await channel.declare_queue(self.queue_name, passive=True)
         self._queue_object = queue
         self._consumer_tag = await queue.consume(self._on_message)
         log.info("consuming %s", self.queue_name)
