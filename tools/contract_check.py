@@ -17,6 +17,9 @@ components/messages becomes `GET /events/<message name>` whose 200 response body
 message's payload. A consumer reads a payload as a client reads a response, so a removed
 message or payload field, a field that is no longer required, a changed type or a new enum
 value fails, and so does a widened constraint that the consumers' generated models check.
+Its channels and operations (the exchange, the consumers' queues with their arguments and
+bindings, the receive operations) are compared by tools/constraints/topology.py: a removed
+queue or operation, a changed binding or a message dropped from a receive operation fails.
 
 When the base ref does not exist (a shallow clone, no main branch), the comparison is
 with HEAD, which checks only uncommitted changes, and says so; outside a git checkout
@@ -42,6 +45,7 @@ from typing import Any
 import yaml
 
 from tools import constraints
+from tools.constraints.topology import breaking_topology_changes
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIC_SOURCE = Path(__file__).resolve().parent / "optic"
@@ -260,6 +264,8 @@ def compare(name: str, base_text: str | None, head_text: str | None, *, reports:
         base_openapi = yaml.safe_dump(base_openapi_doc, sort_keys=False)
     breaking, report = run_optic(name, base_openapi, head_openapi)
     constrained = constraint_lines(base_openapi, head_openapi, events="asyncapi" in head_doc)
+    if "asyncapi" in head_doc:
+        constrained += [f"x {change}" for change in breaking_topology_changes(base_doc, head_doc)]
     breaking += constrained
     reports.mkdir(parents=True, exist_ok=True)
     (reports / f"{Path(name).stem}.txt").write_text(
