@@ -120,7 +120,8 @@ async def store_redis_url(redis_url: str, broker: Broker) -> AsyncIterator[str]:
     yield url
     redis = Redis.from_url(url)
     try:
-        keys = [key async for key in redis.scan_iter(f"{store_prefix(broker)}:*")]
+        # Also the default prefix's keys (the README example's), which name the queue.
+        keys = [key async for key in redis.scan_iter(f"*{broker.name}*")]
         if keys:
             await redis.delete(*keys)
     finally:
