@@ -204,14 +204,16 @@ def make_models(spec: str, file_type: str, target: Path) -> None:
 
 
 def make_consumer(target: Path) -> None:
-    """The installable consumer package: the events contract's models, its constants and the
-    consumer runtime (tools/consumer_package/)."""
+    """The installable consumer package: the events contract's models (contract_models/events.py,
+    which generate_into makes first), its constants and the consumer runtime
+    (tools/consumer_package/)."""
     document = yaml.safe_load((SPECS / EVENTS).read_text())
     try:
         package = consumer_package.write_package(document, target / consumer_package.PROJECT)
     except consumer_package.ConsumerContractError as error:
         raise ContractError(f"{EVENTS}: the consumer package cannot be generated:\n{error}") from error
-    datamodel_codegen(EVENTS, "asyncapi", (package / "models.py").resolve())
+    # The models are contract_models/events.py, made (or kept) before this part.
+    shutil.copyfile(target / "contract_models" / f"{Path(EVENTS).stem}.py", package / "models.py")
     with tempfile.TemporaryDirectory() as neutral:
         run(
             [tool("ruff"), "check", *RUFF_ISOLATED, "--select=I,F401", "--fix", "--quiet", str(package)],
@@ -292,10 +294,14 @@ def generate_into(target: Path, *, reuse: Path | None = None, cache: Cache | Non
         return True
 
     all_parts = parts()
-    with ThreadPoolExecutor(max_workers=len(all_parts)) as pool:
-        made = list(pool.map(build, all_parts))
+    # The consumer package takes the events models that its part made: it comes after.
+    independent = [part for part in all_parts if part.name != consumer_package.PROJECT]
+    with ThreadPoolExecutor(max_workers=len(independent)) as pool:
+        made = list(pool.map(build, independent))
+    after = [part for part in all_parts if part.name == consumer_package.PROJECT]
+    made += [build(part) for part in after]
     generate_servers(target, models)
-    return [part.name for part, anew in zip(all_parts, made, strict=True) if anew]
+    return [part.name for part, anew in zip([*independent, *after], made, strict=True) if anew]
 
 
 def generate_servers(target: Path, models: Path) -> None:
