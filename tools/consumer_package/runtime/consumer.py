@@ -179,6 +179,10 @@ class EventConsumer:
             await asyncio.sleep(delay)
             await message.nack(requeue=True)
             return
+        except BaseException:
+            # Cancelled (the consumer stops): the broker redelivers it, to be claimed again.
+            await self._store.release(key)
+            raise
         await self._store.done(key)
         self.stats.handled += 1
         await message.ack()
