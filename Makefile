@@ -50,9 +50,10 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
-typecheck: $(STAMP) ## mypy: strict on our code, and the generated clients
+typecheck: $(STAMP) ## mypy: strict on our code, and the generated clients and consumer package
 	$(RUN) mypy
 	$(RUN) mypy --strict generated/data-api-client/data_api_client generated/business-api-client/business_api_client
+	$(RUN) mypy --strict generated/user-events-consumer/user_events_consumer
 
 pytest: $(STAMP) ## The whole pytest suite, schemathesis gate included (PYTEST_ARGS=... to narrow it)
 	$(RUN) pytest $(PYTEST_ARGS)
@@ -84,11 +85,12 @@ dev: $(STAMP) ## make run, reloading on code changes and regenerating on contrac
 bench: $(STAMP) ## wrk against the stack and a bare FastAPI app, then 300 journeys that must lose nothing; reports/bench.json
 	$(RUN) python -m tools.bench
 
-dist: $(UV) ## Wheels and sdists of the generated clients in dist/, versioned as their contracts
-	rm -f dist/data_api_client-* dist/business_api_client-*
+dist: $(UV) ## Wheels and sdists of the generated clients and consumer package in dist/, versioned as their contracts
+	rm -f dist/data_api_client-* dist/business_api_client-* dist/user_events_consumer-*
 	$(UV) build --quiet --out-dir dist generated/data-api-client
 	$(UV) build --quiet --out-dir dist generated/business-api-client
-	@ls dist/data_api_client-* dist/business_api_client-*
+	$(UV) build --quiet --out-dir dist generated/user-events-consumer
+	@ls dist/data_api_client-* dist/business_api_client-* dist/user_events_consumer-*
 
 clean: ## Stop the embedded PostgreSQL; remove the environments, caches and reports
 	@if [ -x $(VENV)/bin/python ]; then $(RUN) python -m data_service.embedded stop; fi

@@ -14,6 +14,10 @@ DATA_RETRIES = Counter(
 RELAY_PUBLISHED = Counter(
     "outbox_relay_published_events", "User events published and confirmed by the broker."
 )
+RELAY_RETURNED = Counter(
+    "outbox_relay_returned_events",
+    "User events the broker returned (no queue bound for them): left pending in the outbox.",
+)
 RELAY_LAG = Histogram(
     "outbox_relay_lag_seconds",
     "From a user change (the event's time) to the broker's confirmation of its event.",

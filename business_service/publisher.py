@@ -1,16 +1,29 @@
-"""Publishing user events to RabbitMQ with publisher confirms (aio-pika, robust connection)."""
+"""Publishing user events to RabbitMQ with publisher confirms (aio-pika, robust connection).
+
+Every event is published as a mandatory message, and the consumers' queues of the events
+contract are declared on connecting: an event is confirmed only once the broker has routed
+it into a queue. An event no queue takes (its queue was deleted since) is returned, which
+raises EventUnroutableError, so the relay leaves it pending in the outbox; the next pass
+declares the contract's queues again and publishes it into them.
+"""
 
 from __future__ import annotations
 
 import aio_pika
 import orjson
 import structlog
-from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection, AbstractRobustExchange
+from aio_pika.abc import AbstractExchange, AbstractRobustChannel, AbstractRobustConnection
+from aio_pika.exceptions import PublishError
 from contract_models.events import UserEvent
 from opentelemetry import propagate
+from user_events_consumer import contract, declare_topology
 
 log = structlog.get_logger(__name__)
 EVENT_VERSION = 1
+
+
+class EventUnroutableError(Exception):
+    """The broker returned the event: no queue is bound for its routing key."""
 
 
 class EventPublisher:
@@ -21,7 +34,7 @@ class EventPublisher:
         self._exchange_name = exchange
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractRobustChannel | None = None
-        self._exchange: AbstractRobustExchange | None = None
+        self._exchange: AbstractExchange | None = None
 
     @property
     def connected(self) -> bool:
@@ -29,7 +42,7 @@ class EventPublisher:
         is not closed, it is reconnecting in the background)."""
         return self._connection is not None and self._connection.connected.is_set()
 
-    async def connect(self) -> AbstractRobustExchange:
+    async def connect(self) -> AbstractExchange:
         """The exchange, once connected; raises at once while the connection is down."""
         if self._connection is not None and not self.connected:
             raise ConnectionError("the broker connection is down and reconnecting")
@@ -38,12 +51,15 @@ class EventPublisher:
         if self._connection is None:
             self._connection = await aio_pika.connect_robust(self._url, timeout=5)
             log.info("connected to the broker")
-        self._channel = await self._connection.channel(publisher_confirms=True)
+        if self._channel is None:
+            # A returned message raises (aio-pika's PublishError) instead of being confirmed.
+            self._channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         assert self._channel is not None
-        self._exchange = await self._channel.declare_exchange(
-            self._exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
+        # The queues too, not only the exchange: events published before any consumer ever
+        # ran wait in them. The robust channel declares them again after a reconnect.
+        self._exchange = await declare_topology(
+            self._channel, exchange=self._exchange_name, queues=contract.QUEUES
         )
-        assert self._exchange is not None
         return self._exchange
 
     async def publish(self, event: UserEvent) -> None:
@@ -63,7 +79,13 @@ class EventPublisher:
             correlation_id=body.request_id if isinstance(body.request_id, str) else None,
             headers={"event-version": EVENT_VERSION, "event-type": body.event_type, **trace_headers},
         )
-        await exchange.publish(message, routing_key=body.event_type, mandatory=False, timeout=10)
+        try:
+            await exchange.publish(message, routing_key=body.event_type, mandatory=True, timeout=10)
+        except PublishError as error:
+            self._exchange = None  # declare the contract's queues again before the next publish
+            raise EventUnroutableError(
+                f"{body.event_type} {body.event_id}: returned by the broker ({error})"
+            ) from error
 
     async def aclose(self) -> None:
         if self._connection is not None:

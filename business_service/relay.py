@@ -20,8 +20,8 @@ from data_api_client.models import OutboxEvent, OutboxEventTraceContextType0
 from pydantic import ValidationError
 
 from business_service.gateway import DataGateway
-from business_service.metrics import RELAY_LAG, RELAY_PUBLISHED
-from business_service.publisher import EventPublisher
+from business_service.metrics import RELAY_LAG, RELAY_PUBLISHED, RELAY_RETURNED
+from business_service.publisher import EventPublisher, EventUnroutableError
 from service_kit.errors import DomainError
 from service_kit.tracing import resumed, unsampled
 
@@ -103,7 +103,9 @@ class OutboxRelay:
                         # span that wrote it, and the message's headers carry that trace.
                         with resumed(_trace_context(event)):
                             await self.publisher.publish(payload)
-                    except Exception:
+                    except Exception as error:
+                        if isinstance(error, EventUnroutableError):
+                            RELAY_RETURNED.inc()
                         self._held = [e for e in events[position:] if e.user_id not in blocked_users]
                         raise
                     confirmed.append(event.event_id)
@@ -136,6 +138,9 @@ class OutboxRelay:
                 raise
             except DomainError as exc:
                 log.warning("relay pass failed: data service", error=exc.detail)
+                published = -1
+            except EventUnroutableError as exc:  # no queue took it: it stays pending
+                log.error("relay pass failed: event returned by the broker", error=str(exc))
                 published = -1
             except Exception as exc:  # broker down, timeouts: events stay pending
                 log.warning("relay pass failed: broker", error=f"{type(exc).__name__}: {exc}")

@@ -44,9 +44,15 @@ def copy_repository(target: Path) -> Path:
 
 def in_copy(copy: Path) -> dict[str, str]:
     """This environment, with the copy's packages imported first: its services and tools,
-    its generated models and server surface, and its generated clients."""
+    its generated models and server surface, its generated clients and consumer package."""
     generated = copy / "generated"
-    paths = [copy, generated, generated / "data-api-client", generated / "business-api-client"]
+    paths = [
+        copy,
+        generated,
+        generated / "data-api-client",
+        generated / "business-api-client",
+        generated / "user-events-consumer",
+    ]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, paths))}
 
 

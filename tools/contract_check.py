@@ -17,6 +17,9 @@ components/messages becomes `GET /events/<message name>` whose 200 response body
 message's payload. A consumer reads a payload as a client reads a response, so a removed
 message or payload field, a field that is no longer required, a changed type or a new enum
 value fails, and so does a widened constraint that the consumers' generated models check.
+Its channels and operations (the exchange, the consumers' queues with their arguments and
+bindings, the receive operations) are compared by tools/constraints/topology.py: a removed
+queue or operation, a changed binding or a message dropped from a receive operation fails.
 
 When the base ref does not exist (a shallow clone, no main branch), the comparison is
 with HEAD, which checks only uncommitted changes, and says so; outside a git checkout
@@ -43,6 +46,7 @@ from typing import Any
 import yaml
 
 from tools import constraints
+from tools.constraints.topology import breaking_topology_changes
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIC_SOURCE = Path(__file__).resolve().parent / "optic"
@@ -200,7 +204,10 @@ def constraint_lines(base: dict[str, Any], head: dict[str, Any]) -> list[str]:
         as_openapi(head),
         responses=constraints.EVENT_CONSUMER if "asyncapi" in head else constraints.HTTP_CLIENT,
     )
-    return [f"x {finding}" for finding in findings]
+    # Channels and operations (exchange, queues, receive operations) are not schemas: the
+    # consumers' brokers, not their models, are what a change there breaks.
+    topology = breaking_topology_changes(base, head) if "asyncapi" in head else []
+    return [f"x {finding}" for finding in [*map(str, findings), *topology]]
 
 
 def breaking_lines(output: str) -> list[str]:

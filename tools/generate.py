@@ -30,6 +30,7 @@ from jsonschema import Draft7Validator
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
+from tools import consumer_package
 from tools.generate_cache import Cache, key
 
 __all__ = ["Cache", "ContractError", "key"]
@@ -46,7 +47,8 @@ CLIENTS = [
     ("data.yaml", "data-api-client", "data_api_client"),
     ("business.yaml", "business-api-client", "business_api_client"),
 ]
-MODELS = [("data.yaml", "openapi"), ("business.yaml", "openapi"), ("events.yaml", "asyncapi")]
+EVENTS = "events.yaml"
+MODELS = [("data.yaml", "openapi"), ("business.yaml", "openapi"), (EVENTS, "asyncapi")]
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 DATAMODEL_CODEGEN_OPTIONS = [
@@ -173,6 +175,10 @@ class Part:
     name: str  # its path below generated/
     contract: Path
     make: Callable[[Path], None]  # writes the part into the generated/ folder it is given
+    sources: tuple[Path, ...] = ()  # what else it is made from, besides the contract
+
+    def key(self) -> str:
+        return key(self.name, [self.contract, *self.sources])
 
 
 def parts() -> list[Part]:
@@ -184,11 +190,39 @@ def parts() -> list[Part]:
         Part(project, SPECS / spec, partial(make_client, spec, project, package))
         for spec, project, package in CLIENTS
     ]
-    return [*models, *clients]
+    consumer = Part(
+        consumer_package.PROJECT,
+        SPECS / EVENTS,
+        make_consumer,
+        tuple(consumer_package.runtime_sources()),
+    )
+    return [*models, *clients, consumer]
 
 
 def make_models(spec: str, file_type: str, target: Path) -> None:
-    output = (target / "contract_models" / f"{Path(spec).stem}.py").resolve()
+    datamodel_codegen(spec, file_type, (target / "contract_models" / f"{Path(spec).stem}.py").resolve())
+
+
+def make_consumer(target: Path) -> None:
+    """The installable consumer package: the events contract's models (contract_models/events.py,
+    which generate_into makes first), its constants and the consumer runtime
+    (tools/consumer_package/)."""
+    document = yaml.safe_load((SPECS / EVENTS).read_text())
+    try:
+        package = consumer_package.write_package(document, target / consumer_package.PROJECT)
+    except consumer_package.ConsumerContractError as error:
+        raise ContractError(f"{EVENTS}: the consumer package cannot be generated:\n{error}") from error
+    # The models are contract_models/events.py, made (or kept) before this part.
+    shutil.copyfile(target / "contract_models" / f"{Path(EVENTS).stem}.py", package / "models.py")
+    with tempfile.TemporaryDirectory() as neutral:
+        run(
+            [tool("ruff"), "check", *RUFF_ISOLATED, "--select=I,F401", "--fix", "--quiet", str(package)],
+            cwd=Path(neutral),
+        )
+        run([tool("ruff"), "format", *RUFF_FORMAT, "--quiet", str(package)], cwd=Path(neutral))
+
+
+def datamodel_codegen(spec: str, file_type: str, output: Path) -> None:
     # datamodel-codegen reads formatting settings from the pyproject.toml of its working
     # directory; an empty one keeps its output the same wherever generation runs.
     with tempfile.TemporaryDirectory() as neutral:
@@ -247,7 +281,7 @@ def generate_into(target: Path, *, reuse: Path | None = None, cache: Cache | Non
     (models / "py.typed").write_text("")
 
     def build(part: Part) -> bool:
-        part_key = key(part.name, [part.contract])
+        part_key = part.key()
         if (
             reuse is not None
             and cache is not None
@@ -260,10 +294,14 @@ def generate_into(target: Path, *, reuse: Path | None = None, cache: Cache | Non
         return True
 
     all_parts = parts()
-    with ThreadPoolExecutor(max_workers=len(all_parts)) as pool:
-        made = list(pool.map(build, all_parts))
+    # The consumer package takes the events models that its part made: it comes after.
+    independent = [part for part in all_parts if part.name != consumer_package.PROJECT]
+    with ThreadPoolExecutor(max_workers=len(independent)) as pool:
+        made = list(pool.map(build, independent))
+    after = [part for part in all_parts if part.name == consumer_package.PROJECT]
+    made += [build(part) for part in after]
     generate_servers(target, models)
-    return [part.name for part, anew in zip(all_parts, made, strict=True) if anew]
+    return [part.name for part, anew in zip([*independent, *after], made, strict=True) if anew]
 
 
 def generate_servers(target: Path, models: Path) -> None:
@@ -373,7 +411,7 @@ def main() -> int:
                 return 0
             replace_changed(fresh, OUTPUT)
             for part in parts():
-                cache.remember(part.name, OUTPUT / part.name, key(part.name, [part.contract]))
+                cache.remember(part.name, OUTPUT / part.name, part.key())
     except ContractError as error:
         print(error, file=sys.stderr)
         return 1

@@ -20,10 +20,19 @@ from business_service.state import Resources
 from data_service.app import create_app as create_data_app
 from data_service.settings import DataSettings
 from tests import infra
+from tests.broker import delete_events_topology, throwaway_exchange
 
 SERVICE_TOKEN = "test-service-token"
 JWT_SECRET = "test-jwt-secret-which-is-long-enough-for-hs256"
 ADMIN = {"username": "root", "email": "root@example.com", "password": "admin-password-1"}
+# This session's exchange: the business apps declare the contract's durable queues on it.
+EVENTS_EXCHANGE = throwaway_exchange("business-tests")
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _delete_the_sessions_exchange() -> AsyncIterator[None]:
+    yield
+    await delete_events_topology(infra.RABBITMQ_URL, EVENTS_EXCHANGE)
 
 
 @dataclass
@@ -78,6 +87,7 @@ def business_settings(**overrides: Any) -> BusinessSettings:
         # Nothing from the caller's environment decides where events go: a test that wants
         # the broker says so.
         "rabbitmq_url": None,
+        "events_exchange": EVENTS_EXCHANGE,
         **overrides,
     }
     return BusinessSettings(**values)

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from business_service.cache import user_key
 from tests.business_service.conftest import (
     ADMIN,
+    EVENTS_EXCHANGE,
     Business,
     BusinessFactory,
     admin_token,
@@ -174,7 +175,7 @@ async def _bound_queue(
 ) -> tuple[aio_pika.abc.AbstractRobustConnection, aio_pika.abc.AbstractQueue]:
     connection = await aio_pika.connect_robust(rabbitmq_url)
     channel = await connection.channel()
-    exchange = await channel.declare_exchange("users.events", aio_pika.ExchangeType.TOPIC, durable=True)
+    exchange = await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
     queue = await channel.declare_queue("", exclusive=True)
     await queue.bind(exchange, routing_key="#")
     return connection, queue

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from business_service.cache import MemoryCache
 from tests.business_service.conftest import (
     ADMIN,
+    EVENTS_EXCHANGE,
     BusinessFactory,
     admin_token,
     bearer,
@@ -117,7 +118,7 @@ async def test_events_wait_for_the_broker(make_business: BusinessFactory, rabbit
     connection = await aio_pika.connect_robust(rabbitmq_url)
     try:
         channel = await connection.channel()
-        exchange = await channel.declare_exchange("users.events", aio_pika.ExchangeType.TOPIC, durable=True)
+        exchange = await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
         queue = await channel.declare_queue("", exclusive=True)
         await queue.bind(exchange, routing_key="user.created")
         # A new relay (another process, say) delivers them once the broker is there.

@@ -8,7 +8,6 @@ exporter (synchronously, so a span is there as soon as it ends); the servers are
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import json
 import logging
@@ -36,6 +35,7 @@ from data_service.app import create_app as create_data_app
 from data_service.settings import DataSettings
 from service_kit.tracing import tracer_provider_from_env
 from tests import infra
+from tests.broker import delete_events_topology
 from tests.business_service.conftest import (
     SERVICE_TOKEN,
     Business,
@@ -113,9 +113,8 @@ async def traced(
         ):
             yield business, queue
     finally:
-        with contextlib.suppress(aio_pika.exceptions.AMQPError):
-            await (await connection.channel()).exchange_delete(exchange)
         await connection.close()
+        await delete_events_topology(rabbitmq_url, exchange)
         provider.shutdown()
 
 

@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from tools import constraints, contract_check
+from tools.constraints.topology import breaking_topology_changes
 
 Spec = dict[str, Any]
 
@@ -195,6 +196,58 @@ def test_a_removed_event_payload_field_fails(repo: Path, capsys: pytest.CaptureF
     assert "FAIL openapi/events.yaml" in output
     assert "x GET /events/user.created" in output
     assert "cannot remove response property 'full_name'" in output
+
+
+def _drop_the_audit_queue(spec: Spec) -> None:
+    spec["operations"].pop("receiveAuditEvents")
+    spec["channels"].pop("auditQueue")
+
+
+def test_a_removed_consumer_queue_fails_unless_the_major_version_changes(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(repo, "events.yaml", _drop_the_audit_queue)
+    code, output = run(repo, capsys)
+    assert code == 1, output
+    assert "FAIL openapi/events.yaml" in output
+    assert "x channels.auditQueue removed" in output
+    assert "x operations.receiveAuditEvents removed" in output
+
+    def bump(spec: Spec) -> None:
+        spec["info"]["version"] = "2.0.0"
+
+    edit(repo, "events.yaml", bump)
+    code, output = run(repo, capsys)
+    assert code == 0, output
+    assert "x channels.auditQueue removed" in output  # accepted, still listed
+
+
+def _events() -> Spec:
+    document: Spec = yaml.safe_load((contract_check.ROOT / "openapi" / "events.yaml").read_text())
+    return document
+
+
+def _queue_arguments(spec: Spec) -> Spec:
+    arguments: Spec = spec["channels"]["auditQueue"]["bindings"]["amqp"]["queue"]["x-arguments"]
+    return arguments
+
+
+def test_a_changed_queue_argument_or_a_message_dropped_from_a_receive_operation_is_breaking() -> None:
+    head = _events()
+    _queue_arguments(head)["x-delivery-limit"] = 10
+    head["operations"]["receiveAuditEvents"]["messages"].pop()
+    assert breaking_topology_changes(_events(), head) == [
+        "channels.auditQueue.bindings.amqp.queue.x-arguments.x-delivery-limit 5 -> 10 changes what the "
+        "broker declares (an existing queue or exchange refuses it)",
+        "operations.receiveAuditEvents.messages -userDeleted: its consumers stop receiving it",
+    ]
+
+
+def test_a_new_queue_and_a_new_message_of_a_receive_operation_are_additive() -> None:
+    base, head = _events(), _events()
+    head["channels"]["welcomeQueue"] = {**head["channels"]["auditQueue"], "address": "users.events.welcome"}
+    base["operations"]["receiveAuditEvents"]["messages"].pop()
+    assert breaking_topology_changes(base, head) == []
 
 
 def test_a_missing_base_ref_falls_back_to_head(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

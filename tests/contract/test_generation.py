@@ -81,7 +81,7 @@ def test_an_invalid_events_contract_is_refused(contracts: Path) -> None:
 
 
 def test_client_versions_follow_the_contracts() -> None:
-    for spec, project, _ in generate.CLIENTS:
+    for spec, project, _ in [*generate.CLIENTS, (generate.EVENTS, "user-events-consumer", "")]:
         version = yaml.safe_load((generate.SPECS / spec).read_text())["info"]["version"]
         pyproject = (generate.OUTPUT / project / "pyproject.toml").read_text()
         assert f'version = "{version}"' in pyproject
@@ -93,7 +93,7 @@ def test_only_the_parts_of_a_changed_contract_are_made_anew(contracts: Path, tmp
     first = tmp_path / "first"
     generate.generate_into(first)
     for part in generate.parts():
-        cache.remember(part.name, first / part.name, generate.key(part.name, [part.contract]))
+        cache.remember(part.name, first / part.name, part.key())
     spec = contracts / "data.yaml"
     spec.write_text(spec.read_text().replace("description: Page size.\n", "description: At most 100.\n", 1))
 
@@ -109,3 +109,23 @@ def test_only_the_parts_of_a_changed_contract_are_made_anew(contracts: Path, tmp
     third = tmp_path / "third"
     assert "contract_models/events.py" in generate.generate_into(third, reuse=second, cache=cache)
     assert generate.differences(third, full) == []
+
+
+def test_a_queue_the_consumer_runtime_does_not_implement_is_refused_naming_it(
+    contracts: Path, tmp_path: Path
+) -> None:
+    spec = contracts / "events.yaml"
+    document = yaml.safe_load(spec.read_text())
+    document["channels"]["auditQueue"]["bindings"]["amqp"]["queue"]["exclusive"] = True
+    spec.write_text(yaml.safe_dump(document, sort_keys=False))
+    with pytest.raises(
+        generate.ContractError, match=re.escape("channels.auditQueue: a queue must be durable")
+    ):
+        generate.make_consumer(tmp_path)
+
+
+def test_the_consumer_package_carries_the_contracts_queues() -> None:
+    contract = (generate.OUTPUT / "user-events-consumer" / "user_events_consumer" / "contract.py").read_text()
+    assert "name='users.events.audit'" in contract.replace('"', "'")
+    assert "'x-delivery-limit': 5" in contract.replace('"', "'")
+    assert "QUEUES = (AUDIT_DEAD, AUDIT)" in contract

@@ -7,11 +7,13 @@ import pytest
 from redis.asyncio import Redis
 
 from tests import infra
+from tests.broker import delete_events_topology, throwaway_exchange
 from tests.fuzz.gate import COVERAGE_LINES
 from tests.live import LiveService, live_service
 
 SERVICE_TOKEN = "fuzz-service-token"
 JWT_SECRET = "fuzz-jwt-secret-0123456789abcdef0123456789"
+EVENTS_EXCHANGE = throwaway_exchange("fuzz")  # the business service declares its queues on it
 ADMIN = {
     "ADMIN_USERNAME": "fuzz-admin",
     "ADMIN_EMAIL": "fuzz-admin@example.com",
@@ -60,6 +62,7 @@ def business_service(
         "JWT_SECRET": JWT_SECRET,
         "REDIS_URL": redis_url,
         "RABBITMQ_URL": rabbitmq_url,
+        "EVENTS_EXCHANGE": EVENTS_EXCHANGE,
         # Fuzzing logs in far more often than any person; the limiter is tested on its own.
         "LOGIN_MAX_FAILURES": "100000",
         # Likewise the per-caller limit: on (its middleware runs), never reached.
@@ -67,6 +70,12 @@ def business_service(
         **ADMIN,
     }
     return live_service("business", "business_service.app:create_app", env)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _delete_the_sessions_exchange() -> AsyncIterator[None]:
+    yield
+    await delete_events_topology(infra.RABBITMQ_URL, EVENTS_EXCHANGE)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -8,6 +8,8 @@ httpx rather than the generated client: every journey sends its own user's token
 generated client holds one token, so it would take a client (and a pool) per user.
 
 `EventTap` binds a queue of its own with `#` to a topic exchange and keeps every message.
+`EventConsumer` consumes the contract's audit queue through the generated consumer package
+(user_events_consumer), as another team would, and keeps every event it handled.
 
 `make bench` (tools/bench/losses.py) and tests/faults/test_load.py both drive the load
 through here.
@@ -26,6 +28,7 @@ from typing import Any, Self
 import aio_pika
 import httpx
 from aio_pika.abc import AbstractIncomingMessage
+from user_events_consumer import QUEUES, AnyUserEvent, EventConsumer, contract, delete_topology
 
 NO_ANSWER = 0  # the status counted for a request that got no HTTP answer
 STEPS = ("register", "login", "read", "update")
@@ -162,7 +165,10 @@ class EventTap:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         try:
-            await self._exchange.delete()
+            # The business service declared the contract's durable queues on this exchange.
+            await delete_topology(
+                await self._connection.channel(), exchange=self.exchange_name, queues=QUEUES
+            )
         finally:
             await self._connection.close()
 
@@ -191,3 +197,38 @@ class EventTap:
                 raise TimeoutError(f"not within {within}s: {count} {event_type} events ({arrived} arrived)")
             await asyncio.sleep(0.1)
         return self.of_type(event_type)
+
+
+class ConsumedEvents(EventTap):
+    """The events as another team's consumer sees them: the contract's audit queue on
+    `exchange_name`, consumed through the generated package (user_events_consumer), which
+    drops duplicates by message_id. `events` holds each event its handler ran for, so a
+    duplicate there is an event handled twice.
+
+    The queue is declared on entry (before the business service publishes), and deleted
+    with the exchange on exit.
+    """
+
+    async def __aenter__(self) -> Self:
+        self._consumer = EventConsumer(
+            url=self.url, queue=contract.AUDIT, handler=self._handle, exchange=self.exchange_name, prefetch=64
+        )
+        await self._consumer.start()
+        self._connection = await aio_pika.connect(self.url, timeout=5)
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        try:
+            await self._consumer.stop()
+        finally:
+            await super().__aexit__(kind, error, trace)
+
+    async def _handle(self, event: AnyUserEvent) -> None:
+        self.events.append(Event(str(event.event_id), event.event_type, event.model_dump(mode="json")))
+
+    @property
+    def dropped_duplicates(self) -> int:
+        """Copies the consumer acknowledged without handling (at-least-once delivery at work)."""
+        return self._consumer.stats.duplicates

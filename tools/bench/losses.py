@@ -4,9 +4,10 @@ After the throughput rounds, a business service of its own, publishing to Rabbit
 exchange of its own, takes `count` journeys (tools/bench/journeys.py) at `concurrency`.
 Then it checks: no 5xx and no request left unanswered; every journey completed; every
 user created is readable afterwards (`GET /users/{id}` as the admin) with its update;
-one `user.created` event per user created and one `user.updated` per update arrive
-(within EVENTS_WITHIN seconds: the relay publishes them from the outbox); no message_id
-arrives twice. Any failed check fails `make bench`: a benchmark that loses data is a
+one `user.created` event per user created and one `user.updated` per update reach a
+consumer of the contract's audit queue, which consumes through the generated package
+(user_events_consumer) as another team would (within EVENTS_WITHIN seconds: the relay
+publishes them from the outbox); no event is handled twice. Any failed check fails `make bench`: a benchmark that loses data is a
 failure, not a number.
 """
 
@@ -24,7 +25,15 @@ import httpx
 from aio_pika.exceptions import AMQPError
 
 from tools.bench import stack
-from tools.bench.journeys import STEPS, EventTap, Journeys, expected_statuses, run_journeys, updated_name
+from tools.bench.journeys import (
+    STEPS,
+    ConsumedEvents,
+    EventTap,
+    Journeys,
+    expected_statuses,
+    run_journeys,
+    updated_name,
+)
 from tools.uvicorn_server import wait_ready
 
 PASSWORD = "journey-password-1"  # noqa: S105 - the password of the throwaway users the journeys create
@@ -74,7 +83,7 @@ async def run(
     user_ids = set(range(first_id, first_id + count))
     await stack.forget_cached_users(redis_url, sorted(user_ids))
     try:
-        async with EventTap(rabbitmq_url, exchange) as tap:
+        async with ConsumedEvents(rabbitmq_url, exchange) as tap:
             with stack.serve("business_events", "business_service.app:create_app", env, logs=logs) as server:
                 await asyncio.to_thread(wait_ready, server, "/ready")
                 print(f"journeys: {count} at concurrency {concurrency}...", flush=True)
