@@ -346,6 +346,42 @@ class OutboxStats(BaseModel):
     ]
 
 
+class OutboxHistoryQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    after_event_id: Annotated[
+        UUID | MISSING,
+        Field(
+            description="Only events published after this one (the keyset cursor); 404 if it is not stored."
+        ),
+    ] = MISSING
+    since: Annotated[
+        AwareDatetime | MISSING,
+        Field(
+            description="Only events that occurred at or after this time; 410 if before the retention horizon."
+        ),
+    ] = MISSING
+    until: Annotated[
+        AwareDatetime | MISSING, Field(description="Only events that occurred before this time.")
+    ] = MISSING
+    user_id: Annotated[int | MISSING, Field(examples=[42], ge=1, le=9223372036854775807)] = MISSING
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
+
+
+class OutboxHistoryPage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    events: Annotated[list[OutboxEvent], Field(max_length=500)]
+    has_more: Annotated[
+        StrictBool,
+        Field(
+            description="Whether more events match; ask again with the last event's id as `after_event_id`."
+        ),
+    ]
+    retention_horizon: Annotated[
+        AwareDatetime,
+        Field(description="Events that occurred before this time are pruned (or about to be)."),
+    ]
+
+
 class Problem(BaseModel):
     """
     An RFC 9457 problem document.
