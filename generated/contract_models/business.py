@@ -3,9 +3,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import (
+    MISSING,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise ValueError("a date-time is an RFC 3339 string, not a number")
+    return value
+
+
+DateTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+"""`format: date-time`: an RFC 3339 string with its offset; never a number."""
 
 
 class ProblemError(BaseModel):
@@ -226,8 +244,8 @@ class UserPublic(BaseModel):
             le=9223372036854775807,
         ),
     ]
-    created_at: AwareDatetime
-    updated_at: AwareDatetime
+    created_at: DateTime
+    updated_at: DateTime
 
 
 class UserPage(BaseModel):
