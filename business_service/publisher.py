@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aio_pika
+import aiormq
 import orjson
 import structlog
 from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection, AbstractRobustExchange
@@ -11,6 +12,10 @@ from opentelemetry import propagate
 
 log = structlog.get_logger(__name__)
 EVENT_VERSION = 1
+
+
+class UnroutableMessage(Exception):
+    """The broker returned a mandatory message: no queue takes it."""
 
 
 class EventPublisher:
@@ -64,6 +69,62 @@ class EventPublisher:
             headers={"event-version": EVENT_VERSION, "event-type": body.event_type, **trace_headers},
         )
         await exchange.publish(message, routing_key=body.event_type, mandatory=False, timeout=10)
+
+    async def queue_exists(self, name: str) -> bool:
+        """Whether the broker has a queue called `name` (a passive declare).
+
+        On a channel of its own: the broker closes the channel that asks about a missing
+        queue, and that must not be the confirming channel every publish shares.
+        """
+        await self.connect()
+        assert self._connection is not None
+        async with self._connection.channel(publisher_confirms=False) as channel:
+            try:
+                await channel.declare_queue(name, passive=True)
+            except aiormq.exceptions.ChannelNotFoundEntity:
+                return False
+            except aiormq.exceptions.ChannelLockedResource:
+                return True  # an exclusive queue of another connection: it exists
+        return True
+
+    async def publish_to_queue(self, event: UserEvent, *, queue: str) -> None:
+        """Publish one event again, as a replay, to the one queue `queue` and no other.
+
+        Through the default exchange (the routing key is the queue's name), so no queue bound
+        to the events exchange sees the copy; mandatory and confirmed like every publish,
+        and a copy the broker cannot route (the queue is gone) raises `UnroutableMessage`.
+        The message is the original one (same `message_id`, consumers drop the copy they
+        have) with the header `replayed: true`.
+        """
+        await self.connect()
+        assert self._channel is not None
+        body = event.root
+        headers: dict[str, str | int | bool] = {}
+        propagate.inject(headers)  # the replay request's trace
+        message = aio_pika.Message(
+            body=orjson.dumps(body.model_dump(mode="json", exclude_unset=True)),
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=str(body.event_id),
+            correlation_id=body.request_id if isinstance(body.request_id, str) else None,
+            headers={
+                **headers,
+                "event-version": EVENT_VERSION,
+                "event-type": body.event_type,
+                "replayed": True,
+            },
+        )
+        unroutable = UnroutableMessage(f"the broker could not route the message to the queue {queue!r}")
+        try:
+            confirmation = await self._channel.default_exchange.publish(
+                message, routing_key=queue, mandatory=True, timeout=10
+            )
+        except aiormq.exceptions.PublishError as exc:  # a channel opened with on_return_raises
+            raise unroutable from exc
+        # With mandatory, the broker hands an unroutable message back (Basic.Return), which
+        # aio-pika gives instead of the Basic.Ack on a channel without on_return_raises.
+        if not isinstance(confirmation, aiormq.spec.Basic.Ack):
+            raise unroutable
 
     async def aclose(self) -> None:
         if self._connection is not None:

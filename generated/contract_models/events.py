@@ -131,6 +131,12 @@ class EventHeaders(BaseModel):
         str | MISSING,
         Field(description="W3C Trace Context vendor data that came with `traceparent`, if any."),
     ] = MISSING
+    replayed: Annotated[
+        Literal[True] | MISSING,
+        Field(
+            description="Present on a copy sent again by an admin's replay (`POST /events/replay` of the\nbusiness API) to one consumer's queue; the `message_id` is the original event's,\nso a consumer that has it already drops the copy.\n"
+        ),
+    ] = MISSING
 
 
 class UserCreatedHeaders(RootModel[EventHeaders]):
