@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -16,7 +17,7 @@ import httpx
 import structlog
 from data_api_client import AuthenticatedClient
 from data_api_client.api.health import get_readiness
-from data_api_client.api.outbox import acknowledge_outbox_events, claim_outbox_events
+from data_api_client.api.outbox import acknowledge_outbox_events, claim_outbox_events, read_outbox_history
 from data_api_client.api.users import (
     create_user,
     delete_user,
@@ -33,6 +34,8 @@ from data_api_client.models import (
     OutboxAck,
     OutboxBatch,
     OutboxClaim,
+    OutboxHistoryPage,
+    OutboxHistoryQuery,
     Problem,
     User,
     UserCreate,
@@ -50,7 +53,7 @@ from business_service.breaker import CircuitBreaker
 from business_service.metrics import DATA_RETRIES
 from business_service.settings import BusinessSettings
 from business_service.tls import data_ssl_context, is_tls_failure
-from service_kit.errors import Conflict, NotFound, PreconditionFailed, ServiceUnavailable
+from service_kit.errors import Conflict, Gone, NotFound, PreconditionFailed, ServiceUnavailable
 from service_kit.request_context import HEADER, current_request_id
 
 log = structlog.get_logger(__name__)
@@ -230,6 +233,8 @@ class DataGateway:
             raise NotFound(_detail(response, "No such user."))
         if status == 409:
             raise Conflict(_detail(response, "The email or username is taken."))
+        if status == 410:
+            raise Gone(_detail(response, "The events asked for are past retention and pruned."))
         if status == 412:
             raise PreconditionFailed(_detail(response, "The version is not the current one."))
         if status == 401:
@@ -342,6 +347,29 @@ class DataGateway:
         parsed = response.parsed
         acknowledged = getattr(parsed, "acknowledged", 0)
         return int(acknowledged)
+
+    async def read_outbox_history(
+        self,
+        *,
+        after_event_id: UUID | None,
+        since: datetime | None,
+        until: datetime | None,
+        user_id: int | None,
+        limit: int,
+    ) -> OutboxHistoryPage:
+        body = OutboxHistoryQuery(
+            after_event_id=UNSET if after_event_id is None else after_event_id,
+            since=UNSET if since is None else since,
+            until=UNSET if until is None else until,
+            user_id=UNSET if user_id is None else user_id,
+            limit=limit,
+        )
+        response = await self._send(
+            "read_outbox_history",
+            lambda: read_outbox_history.asyncio_detailed(client=self.client, body=body),
+            idempotent=True,
+        )
+        return self._parsed(response, OutboxHistoryPage)
 
     async def is_ready(self) -> bool:
         """Whether the data service's /ready answers 200 (one attempt, no exception).

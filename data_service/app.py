@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from data_service.db import Database, make_engine
 from data_service.embedded import start_embedded_postgres
 from data_service.handlers import build_api
+from data_service.retention import OutboxPruner
 from data_service.settings import DataSettings
 from service_kit.access_log import AccessLogMiddleware
 from service_kit.contract import load_contract
@@ -49,10 +51,21 @@ def create_app(
             AsyncPGInstrumentor().instrument(tracer_provider=tracing)  # type: ignore[no-untyped-call]  # its __init__ is unannotated
         app.state.database = database
         contract.implement(app, build_api(database=database, settings=config))
+        pruner = OutboxPruner(
+            database=database,
+            retention_days=config.event_retention_days,
+            batch_size=config.event_prune_batch_size,
+            interval_seconds=config.event_prune_interval_seconds,
+        )
+        app.state.pruner = pruner
+        pruning = asyncio.create_task(pruner.run_forever(), name="outbox-pruner")
         freeze_startup_heap()
         try:
             yield
         finally:
+            pruning.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pruning
             await database.dispose()
             if tracing is not None:
                 AsyncPGInstrumentor().uninstrument()  # type: ignore[no-untyped-call]

@@ -62,8 +62,12 @@ async def _run(database_url: str, revision: str, *, downgrade: bool) -> None:
             command.upgrade(config, revision)
 
     try:
-        async with engine.begin() as connection:
+        # Not `engine.begin()`: Alembic opens the transactions itself (one per revision, see
+        # migrations/env.py), so that a revision can step out of them for what PostgreSQL
+        # refuses in a transaction, such as CREATE INDEX CONCURRENTLY (0004).
+        async with engine.connect() as connection:
             await connection.run_sync(run)
+            await connection.commit()
     finally:
         await engine.dispose()
 

@@ -110,4 +110,13 @@ class OutboxRow(Base):
             "sequence",
             postgresql_where=text("published_at IS NULL"),
         ),
+        # The published history: pruning and a replay's `since` look events up by age, a
+        # replay of one user by user in publishing order.
+        Index("ix_outbox_published_age", "occurred_at", postgresql_where=text("published_at IS NOT NULL")),
+        Index(
+            "ix_outbox_published_user",
+            "user_id",
+            "sequence",
+            postgresql_where=text("published_at IS NOT NULL"),
+        ),
     )

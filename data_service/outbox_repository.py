@@ -6,8 +6,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -116,3 +117,49 @@ async def backlog(*, session: AsyncSession) -> Backlog:
     ).where(OutboxRow.published_at.is_(None))
     pending, age = (await session.execute(statement)).one()
     return Backlog(pending=int(pending), oldest_age_seconds=max(0.0, float(age)))
+
+
+async def event_sequence(*, session: AsyncSession, event_id: uuid.UUID) -> int | None:
+    """The position of a stored event, or None when no such event is stored."""
+    sequence = await session.scalar(select(OutboxRow.sequence).where(OutboxRow.event_id == event_id))
+    return None if sequence is None else int(sequence)
+
+
+async def published_events(
+    *,
+    session: AsyncSession,
+    after_sequence: int | None,
+    since: datetime,
+    until: datetime | None,
+    user_id: int | None,
+    limit: int,
+) -> Sequence[OutboxRow]:
+    """Up to `limit` published events in publishing order, after `after_sequence` (keyset)."""
+    statement = select(OutboxRow).where(OutboxRow.published_at.is_not(None), OutboxRow.occurred_at >= since)
+    if after_sequence is not None:
+        statement = statement.where(OutboxRow.sequence > after_sequence)
+    if until is not None:
+        statement = statement.where(OutboxRow.occurred_at < until)
+    if user_id is not None:
+        statement = statement.where(OutboxRow.user_id == user_id)
+    return (await session.scalars(statement.order_by(OutboxRow.sequence).limit(limit))).all()
+
+
+async def prune_published(*, session: AsyncSession, occurred_before: datetime, limit: int) -> int:
+    """Delete up to `limit` published events that occurred before `occurred_before`.
+
+    One small batch per call, so that each transaction holds few row locks for a short
+    time. SKIP LOCKED: several data processes pruning at once take disjoint rows instead of
+    waiting for each other, and a row a relay is acknowledging right now is left for the
+    next batch. Pending events (published_at IS NULL) are never selected.
+    """
+    doomed = (
+        select(OutboxRow.event_id)
+        .where(OutboxRow.published_at.is_not(None), OutboxRow.occurred_at < occurred_before)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(
+        delete(OutboxRow).where(OutboxRow.event_id.in_(doomed)).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

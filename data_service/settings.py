@@ -44,6 +44,20 @@ class DataSettings(BaseSettings):
     )
     db_command_timeout: float = Field(default=10, gt=0, description="Seconds one SQL statement may take.")
     max_body_bytes: int = Field(default=65536, ge=1, description="Largest request body accepted (413 above).")
+    event_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Published outbox events older than this many days are pruned, and replaying them is refused (410); pending events are never pruned.",
+    )
+    event_prune_interval_seconds: float = Field(
+        default=300, gt=0, description="Pause between pruning passes over the published outbox events."
+    )
+    event_prune_batch_size: int = Field(
+        default=500,
+        ge=1,
+        le=10000,
+        description="Events deleted per pruning transaction (a pass runs batches until none is left).",
+    )
     strict_statuses: bool = Field(
         default=False,
         description="Answer 500 when an operation answers an error status its contract does not declare (the tests set it); otherwise that is only logged.",

@@ -57,6 +57,12 @@ class Conflict(DomainError):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class Gone(DomainError):
+    """What was asked for existed once and is deliberately gone (events past retention)."""
+
+    status, title, slug = 410, "Gone", "gone"
+
+
 class PreconditionFailed(DomainError):
     status, title, slug = 412, "Precondition Failed", "precondition-failed"
 

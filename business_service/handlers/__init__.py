@@ -12,6 +12,7 @@ from contract_servers.business import BusinessApi
 
 from business_service.authentication import UserAuthenticator
 from business_service.handlers.auth import AuthHandlers
+from business_service.handlers.events import EventHandlers
 from business_service.handlers.health import HealthHandlers, OperationsHandlers
 from business_service.handlers.me import MeHandlers
 from business_service.handlers.users import UserHandlers
@@ -23,6 +24,7 @@ def build_api(resources: Resources) -> BusinessApi[UserPublic]:
         auth=AuthHandlers(resources),
         me=MeHandlers(resources),
         users=UserHandlers(resources),
+        events=EventHandlers(resources),
         health=HealthHandlers(resources),
         operations=OperationsHandlers(resources),
         oauth2_password=UserAuthenticator(resources),

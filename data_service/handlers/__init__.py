@@ -20,7 +20,7 @@ from data_service.settings import DataSettings
 def build_api(*, database: Database, settings: DataSettings) -> DataApi:
     return DataApi(
         users=UserHandlers(database),
-        outbox=OutboxHandlers(database),
+        outbox=OutboxHandlers(database, retention_days=settings.event_retention_days),
         health=HealthHandlers(database),
         operations=OperationsHandlers(database),
         service_token=ServiceTokenAuthenticator(token=settings.service_token),

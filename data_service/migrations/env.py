@@ -65,6 +65,9 @@ def _configure_and_run(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         process_revision_directives=_process_revision_directives,
+        # Each revision commits on its own: a revision with an autocommit block (0004's
+        # concurrent indexes) then commits only its own work before stepping out.
+        transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()

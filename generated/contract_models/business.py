@@ -3,9 +3,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
-from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import (
+    MISSING,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise ValueError("a date-time is an RFC 3339 string, not a number")
+    return value
+
+
+DateTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+"""`format: date-time`: an RFC 3339 string with its offset; never a number."""
 
 
 class ProblemError(BaseModel):
@@ -226,8 +245,8 @@ class UserPublic(BaseModel):
             le=9223372036854775807,
         ),
     ]
-    created_at: AwareDatetime
-    updated_at: AwareDatetime
+    created_at: DateTime
+    updated_at: DateTime
 
 
 class UserPage(BaseModel):
@@ -250,6 +269,63 @@ class UserStats(BaseModel):
     active: Annotated[int, Field(ge=0)]
     inactive: Annotated[int, Field(ge=0)]
     by_role: RoleCounts
+
+
+class ReplayRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    queue: Annotated[
+        str,
+        Field(
+            description="The consumer's queue that receives the copies; it must exist (404 otherwise).",
+            examples=["billing.user-events"],
+            max_length=255,
+            min_length=1,
+            pattern="^[A-Za-z0-9._:@/-]+$",
+        ),
+    ]
+    after_event_id: Annotated[
+        UUID | MISSING,
+        Field(
+            description="Only events published after this one; to continue, the previous answer's `last_event_id`."
+        ),
+    ] = MISSING
+    since: Annotated[
+        DateTime | MISSING,
+        Field(
+            description="Only events that occurred at or after this time; without it, from the retention horizon."
+        ),
+    ] = MISSING
+    until: Annotated[
+        DateTime | MISSING, Field(description="Only events that occurred before this time.")
+    ] = MISSING
+    user_id: Annotated[int | MISSING, Field(examples=[42], ge=1, le=9223372036854775807)] = MISSING
+    limit: Annotated[
+        int, Field(description="At most this many events in this call.", ge=1, le=500)
+    ] = 100
+
+
+class ReplayResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    replayed: Annotated[
+        int,
+        Field(
+            description="Events published to the queue and confirmed by the broker in this call.",
+            ge=0,
+        ),
+    ]
+    last_event_id: Annotated[
+        UUID | None, Field(description="The last replayed event; null when none was.")
+    ]
+    has_more: Annotated[
+        StrictBool,
+        Field(
+            description="Whether more events match; call again with `after_event_id` = `last_event_id`."
+        ),
+    ]
+    retention_horizon: Annotated[
+        DateTime,
+        Field(description="Events that occurred before this time are pruned (or about to be)."),
+    ]
 
 
 class Problem(BaseModel):

@@ -6,7 +6,26 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StrictBool
+from pydantic import (
+    MISSING,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+)
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise ValueError("a date-time is an RFC 3339 string, not a number")
+    return value
+
+
+DateTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+"""`format: date-time`: an RFC 3339 string with its offset; never a number."""
 
 
 class ProblemError(BaseModel):
@@ -201,10 +220,10 @@ class User(BaseModel):
             le=9223372036854775807,
         ),
     ]
-    created_at: AwareDatetime
-    updated_at: AwareDatetime
+    created_at: DateTime
+    updated_at: DateTime
     tokens_valid_after: Annotated[
-        AwareDatetime,
+        DateTime,
         Field(
             description="The user's token epoch: access tokens issued before this instant are refused. It only\nmoves forward, by an update with `revoke_tokens` (a password change, a logout, a\ndeactivation, a role change); a new user's is 1970-01-01T00:00:00Z.\n",
             examples=["2026-11-30T12:00:00.000001Z"],
@@ -297,7 +316,7 @@ class OutboxEvent(BaseModel):
             examples=[{"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}],
         ),
     ] = MISSING
-    occurred_at: AwareDatetime
+    occurred_at: DateTime
     payload: Annotated[
         dict[str, Any],
         Field(
@@ -343,6 +362,42 @@ class OutboxStats(BaseModel):
     pending: Annotated[int, Field(description="Events not yet acknowledged.", ge=0)]
     oldest_pending_age_seconds: Annotated[
         float, Field(description="Age of the oldest pending event; 0 when none is pending.", ge=0.0)
+    ]
+
+
+class OutboxHistoryQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    after_event_id: Annotated[
+        UUID | MISSING,
+        Field(
+            description="Only events published after this one (the keyset cursor); 404 if it is not stored."
+        ),
+    ] = MISSING
+    since: Annotated[
+        DateTime | MISSING,
+        Field(
+            description="Only events that occurred at or after this time; 410 if before the retention horizon."
+        ),
+    ] = MISSING
+    until: Annotated[
+        DateTime | MISSING, Field(description="Only events that occurred before this time.")
+    ] = MISSING
+    user_id: Annotated[int | MISSING, Field(examples=[42], ge=1, le=9223372036854775807)] = MISSING
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
+
+
+class OutboxHistoryPage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    events: Annotated[list[OutboxEvent], Field(max_length=500)]
+    has_more: Annotated[
+        StrictBool,
+        Field(
+            description="Whether more events match; ask again with the last event's id as `after_event_id`."
+        ),
+    ]
+    retention_horizon: Annotated[
+        DateTime,
+        Field(description="Events that occurred before this time are pruned (or about to be)."),
     ]
 
 

@@ -3,10 +3,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StrictBool
+from pydantic import (
+    MISSING,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+)
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise ValueError("a date-time is an RFC 3339 string, not a number")
+    return value
+
+
+DateTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+"""`format: date-time`: an RFC 3339 string with its offset; never a number."""
 
 
 class EventUser(BaseModel):
@@ -22,8 +41,8 @@ class EventUser(BaseModel):
     role: Literal["user", "admin"]
     is_active: StrictBool
     version: Annotated[int, Field(ge=1)]
-    created_at: AwareDatetime
-    updated_at: AwareDatetime
+    created_at: DateTime
+    updated_at: DateTime
 
 
 class UserCreatedEvent(BaseModel):
@@ -31,7 +50,7 @@ class UserCreatedEvent(BaseModel):
     event_id: Annotated[UUID, Field(description="Stable id; also the AMQP message_id.")]
     event_type: Literal["user.created"]
     event_version: Literal[1]
-    occurred_at: AwareDatetime
+    occurred_at: DateTime
     request_id: Annotated[
         str | None | MISSING,
         Field(description="The HTTP request that caused the change; also the AMQP correlation_id."),
@@ -44,7 +63,7 @@ class UserUpdatedEvent(BaseModel):
     event_id: UUID
     event_type: Literal["user.updated"]
     event_version: Literal[1]
-    occurred_at: AwareDatetime
+    occurred_at: DateTime
     request_id: str | None | MISSING = MISSING
     user: EventUser
     changed: Annotated[
@@ -60,7 +79,7 @@ class UserDeletedEvent(BaseModel):
     event_id: UUID
     event_type: Literal["user.deleted"]
     event_version: Literal[1]
-    occurred_at: AwareDatetime
+    occurred_at: DateTime
     request_id: str | None | MISSING = MISSING
     user: EventUser
 
@@ -111,6 +130,12 @@ class EventHeaders(BaseModel):
     tracestate: Annotated[
         str | MISSING,
         Field(description="W3C Trace Context vendor data that came with `traceparent`, if any."),
+    ] = MISSING
+    replayed: Annotated[
+        Literal[True] | MISSING,
+        Field(
+            description="Present on a copy sent again by an admin's replay (`POST /events/replay` of the\nbusiness API) to one consumer's queue; the `message_id` is the original event's,\nso a consumer that has it already drops the copy.\n"
+        ),
     ] = MISSING
 
 

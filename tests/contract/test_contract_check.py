@@ -310,7 +310,10 @@ def bump_major(spec: Spec) -> None:
 REQUEST = "narrows what a request may carry"
 RESPONSE = "widens a response beyond what the generated clients parse"
 EVENT = "widens an event payload beyond what consumers' generated models accept"
-USER_ID_PATHS = "DELETE /users/{user_id} path.user_id, GET /users/{user_id} path.user_id, PATCH /users/{user_id} path.user_id"
+USER_ID_PATHS = (
+    "DELETE /users/{user_id} path.user_id, GET /users/{user_id} path.user_id, "
+    "PATCH /users/{user_id} path.user_id, POST /events/replay body.user_id"
+)
 EVENT_USER = "GET /events/user.created 200 body.user{0}, GET /events/user.deleted 200 body.user{0}, GET /events/user.updated 200 body.user{0}"
 
 RULES = [

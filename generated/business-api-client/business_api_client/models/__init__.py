@@ -10,6 +10,8 @@ from .profile_update import ProfileUpdate
 from .readiness import Readiness
 from .readiness_checks import ReadinessChecks
 from .register_request import RegisterRequest
+from .replay_request import ReplayRequest
+from .replay_result import ReplayResult
 from .role import Role
 from .role_counts import RoleCounts
 from .token import Token
@@ -29,6 +31,8 @@ __all__ = (
     "Readiness",
     "ReadinessChecks",
     "RegisterRequest",
+    "ReplayRequest",
+    "ReplayResult",
     "Role",
     "RoleCounts",
     "Token",

@@ -9,6 +9,8 @@ from .outbox_claim import OutboxClaim
 from .outbox_event import OutboxEvent
 from .outbox_event_payload import OutboxEventPayload
 from .outbox_event_trace_context_type_0 import OutboxEventTraceContextType0
+from .outbox_history_page import OutboxHistoryPage
+from .outbox_history_query import OutboxHistoryQuery
 from .outbox_stats import OutboxStats
 from .problem import Problem
 from .problem_checks import ProblemChecks
@@ -34,6 +36,8 @@ __all__ = (
     "OutboxEvent",
     "OutboxEventPayload",
     "OutboxEventTraceContextType0",
+    "OutboxHistoryPage",
+    "OutboxHistoryQuery",
     "OutboxStats",
     "Problem",
     "ProblemChecks",
