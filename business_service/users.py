@@ -135,17 +135,25 @@ async def _apply(
     user_id: int,
     version: int | None,
     changes: dict[str, Any],
+    known_version: int | None = None,
 ) -> UserPublic:
-    """PATCH the user at `version`; without one, at the current version (retried if it moves)."""
+    """PATCH the user at `version`; without one, at the current version (retried if it moves).
+
+    Unversioned, `known_version` (the signed-in caller's, as loaded for this request) is
+    tried first: the user is read from the data service only when it turns out stale (412).
+    """
+    current = version if version is not None else known_version
     try:
         for attempt in range(_UNVERSIONED_ATTEMPTS):
-            current = version if version is not None else (await gateway.get_user(user_id=user_id)).version
+            if current is None:
+                current = (await gateway.get_user(user_id=user_id)).version
             body = UserUpdate.from_dict({"version": current, **changes})
             try:
                 return to_public(await gateway.update_user(user_id=user_id, body=body))
             except PreconditionFailed:
                 if version is not None or attempt == _UNVERSIONED_ATTEMPTS - 1:
                     raise
+                current = None
         raise AssertionError("unreachable")
     finally:
         await forget_user(cache=cache, near=near, user_id=user_id)
@@ -162,7 +170,13 @@ async def update_profile(
     changes = update.model_dump(exclude_unset=True, exclude={"version"})
     version = update.model_dump(exclude_unset=True).get("version")
     return await _apply(
-        gateway=gateway, cache=cache, near=near, user_id=user.id, version=version, changes=changes
+        gateway=gateway,
+        cache=cache,
+        near=near,
+        user_id=user.id,
+        version=version,
+        changes=changes,
+        known_version=user.version,
     )
 
 
@@ -193,7 +207,15 @@ async def revoke_sessions(
     *, gateway: DataGateway, cache: Cache, near: NearCache[Account] | None = None, user: UserPublic
 ) -> None:
     """Log the user out everywhere: every token issued until now is refused from now on."""
-    await _apply(gateway=gateway, cache=cache, near=near, user_id=user.id, version=None, changes=_epoch_now())
+    await _apply(
+        gateway=gateway,
+        cache=cache,
+        near=near,
+        user_id=user.id,
+        version=None,
+        changes=_epoch_now(),
+        known_version=user.version,
+    )
     log.info("logged out everywhere", user_id=user.id)
 
 
