@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import MutableMapping, Sequence
@@ -69,14 +71,26 @@ async def call(app: FastAPI, path: str, token: bytes) -> int:
     return status
 
 
-Variant = tuple[str, FastAPI]
+CALLGRIND = os.environ.get("CPU_CALLGRIND") == "1"
+
+
+def _callgrind(*, on: bool) -> None:
+    """Under `valgrind --tool=callgrind --instr-atstart=no` (CPU_CALLGRIND=1), count the
+    instructions of the measured requests only: a number the machine's load does not move."""
+    if CALLGRIND:
+        pid = str(os.getpid())
+        subprocess.run(["callgrind_control", "-i", "on" if on else "off", pid], check=True)
+        if not on:  # one part file per measured run (callgrind.out.<pid>.<n>)
+            subprocess.run(["callgrind_control", "-d", pid], check=True)
 
 
 async def _measure(
-    app: FastAPI, users: Sequence[tuple[int, bytes]], requests: int, data_pid: int
+    app: FastAPI, users: Sequence[tuple[int, bytes]], requests: int, data_pid: int, *, counted: bool = True
 ) -> tuple[float, float]:
     """(business, data) CPU microseconds per request."""
     data_before = profile.cpu_seconds(data_pid) or 0.0
+    if counted:
+        _callgrind(on=True)
     before = time.process_time()
     for number in range(requests):
         user_id, token = users[number % len(users)]
@@ -87,6 +101,8 @@ async def _measure(
         if status != 200:
             raise RuntimeError(f"GET /users/{user_id} answered {status}")
     spent = time.process_time() - before
+    if counted:
+        _callgrind(on=False)
     data_spent = (profile.cpu_seconds(data_pid) or 0.0) - data_before
     return 1e6 * spent / requests, 1e6 * data_spent / requests
 
@@ -129,7 +145,7 @@ async def _run(config: argparse.Namespace, database_url: str, data_url: str, dat
             apps[name] = app
         await asyncio.sleep(0.5)  # the near cache's subscription
         for app in apps.values():  # warm: fill the caches, verify every token once
-            await _measure(app, users, len(users), data_pid)
+            await _measure(app, users, len(users), data_pid, counted=False)
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in apps}
         for _ in range(config.runs):
             for name, app in apps.items():
