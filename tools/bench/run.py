@@ -259,7 +259,9 @@ def _servers(
             ),
         ]
         for server, path in started:
-            wait_ready(server, path)
+            # Nine servers import at once: on two busy cores the first one ready may take
+            # longer than a lone server's minute.
+            wait_ready(server, path, timeout=150)
         asyncio.run(_fill_cache(data_url=data.url, seeded=seeded, redis_url=config.redis_url))
         cached = asyncio.run(stack.count_cached_users(config.redis_url, user_ids))
         if cached != len(user_ids):
