@@ -21,6 +21,8 @@ from business_service.cache import build_cache
 from business_service.caller_limits import CallerLimits
 from business_service.gateway import DataGateway, build_data_client
 from business_service.handlers import build_api
+from business_service.invalidations import InvalidationListener
+from business_service.near_cache import NearCache
 from business_service.publisher import EventPublisher
 from business_service.rate_limit import RateLimitMiddleware
 from business_service.relay import OutboxRelay
@@ -75,6 +77,12 @@ def _build_resources(
         AioPikaInstrumentor().instrument(tracer_provider=tracing)
     tokens = TokenVerifier(secret=settings.jwt_secret, algorithm=settings.jwt_algorithm)
     resources = Resources(settings=settings, gateway=gateway, cache=cache, tokens=tokens)
+    if settings.near_cache and settings.redis_url and settings.cache_ttl_seconds:
+        resources.near = NearCache(
+            max_entries=settings.near_cache_size, liveness_seconds=settings.near_cache_liveness_seconds
+        )
+        resources.invalidations = InvalidationListener(url=settings.redis_url, near=resources.near)
+        resources.invalidations.start()
     if settings.rate_limit_per_minute:
         resources.limits = CallerLimits(
             per_minute=settings.rate_limit_per_minute, redis_url=settings.redis_url
@@ -129,6 +137,8 @@ def _lifespan(
                 await resources.publisher.aclose()
             if resources.limits is not None:
                 await resources.limits.aclose()
+            if resources.invalidations is not None:
+                await resources.invalidations.aclose()
             await cache.aclose()
             await gateway.aclose()
             if tracing is not None:

@@ -10,10 +10,11 @@ from data_api_client.models import UserCreate
 
 from business_service.cache import Cache
 from business_service.gateway import DataGateway
+from business_service.near_cache import NearCache
 from business_service.ratelimit import ensure_login_allowed, record_login_failure
 from business_service.security import TokenVerifier, burn_verify, hash_password, issue_token, verify_password
 from business_service.settings import BusinessSettings
-from business_service.users import load_account, to_public
+from business_service.users import Account, load_account, to_public
 from service_kit.errors import Conflict, NotFound, Unauthorized
 
 log = structlog.get_logger(__name__)
@@ -78,6 +79,7 @@ async def authenticate(
     settings: BusinessSettings,
     tokens: TokenVerifier,
     token: str | None,
+    near: NearCache[Account] | None = None,
 ) -> UserPublic:
     """The active user a bearer token names; Unauthorized otherwise."""
     if not token:
@@ -85,7 +87,11 @@ async def authenticate(
     claims = tokens.verify(token)
     try:
         account = await load_account(
-            gateway=gateway, cache=cache, user_id=claims.user_id, ttl_seconds=settings.cache_ttl_seconds
+            gateway=gateway,
+            cache=cache,
+            user_id=claims.user_id,
+            ttl_seconds=settings.cache_ttl_seconds,
+            near=near,
         )
     except NotFound as exc:
         raise Unauthorized("The token's user no longer exists.") from exc

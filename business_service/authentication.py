@@ -29,6 +29,7 @@ class UserAuthenticator:
             settings=resources.settings,
             tokens=resources.tokens,
             token=token,
+            near=resources.near,
         )
         missing = scopes - SCOPES_OF_ROLE.get(user.role, frozenset())
         if missing:

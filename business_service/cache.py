@@ -27,6 +27,13 @@ def user_key(user_id: int) -> str:
     return f"account:{user_id}"
 
 
+def invalidation_channel(redis: Redis) -> str:
+    """Where changed keys are published for the near caches (`invalidations.py`). One channel
+    per Redis database: pub/sub is server-wide, and processes caching in other databases
+    (another deployment, the test suites) must not invalidate each other."""
+    return f"account-invalidations:{redis.connection_pool.connection_kwargs.get('db', 0)}"
+
+
 class Cache(Protocol):
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, *, ttl_seconds: int) -> None: ...
@@ -115,6 +122,7 @@ class RedisCache:
         if tracer_provider is not None:
             # This client only (a span per command), not every Redis client of the process.
             RedisInstrumentor.instrument_client(self._redis, tracer_provider=tracer_provider)
+        self._channel = invalidation_channel(self._redis)
         self._down_since: float | None = None
         self._next_try = 0.0
         self._retry_after = retry_after_seconds
@@ -152,7 +160,7 @@ class RedisCache:
         try:
             if self._undeleted:
                 undeleted = set(self._undeleted)
-                await self._redis.delete(*undeleted)
+                await self._invalidate(*undeleted)
                 self._undeleted -= undeleted
             value = await self._redis.get(key)
         except REDIS_FAILURES as exc:
@@ -174,12 +182,20 @@ class RedisCache:
     async def delete(self, key: str) -> None:
         # Not skipped while down: an invalidation is worth one quick attempt.
         try:
-            await self._redis.delete(key)
+            await self._invalidate(key)
         except REDIS_FAILURES as exc:
             self._undeleted.add(key)
             self._failed(exc)
             return
         self._succeeded()
+
+    async def _invalidate(self, *keys: str) -> None:
+        """Delete `keys` and tell every process's near cache, in one round trip."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.delete(*keys)
+            for key in keys:
+                pipe.publish(self._channel, key)
+            await pipe.execute()
 
     async def incr(self, key: str, *, ttl_seconds: int) -> int:
         if self._skip():

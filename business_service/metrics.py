@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-CACHE_LOOKUPS = Counter("cache_lookups", "User cache lookups, by result: hit or miss.", ["result"])
+CACHE_LOOKUPS = Counter(
+    "cache_lookups", "User cache lookups, by result: near_hit (in process), hit (Redis) or miss.", ["result"]
+)
 CACHE_HITS, CACHE_MISSES = CACHE_LOOKUPS.labels("hit"), CACHE_LOOKUPS.labels("miss")
+NEAR_CACHE_HITS = CACHE_LOOKUPS.labels("near_hit")
+NEAR_CACHE_INVALIDATIONS = Counter(
+    "near_cache_invalidations", "Invalidations of the near cache received on the Redis channel."
+)
 DATA_RETRIES = Counter(
     "data_client_retries",
     "Calls to the data service sent again after a transport error or a 503.",

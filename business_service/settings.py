@@ -30,6 +30,16 @@ class BusinessSettings(BaseSettings):
     cache_ttl_seconds: int = Field(
         300, ge=0, description="How long a cached user lives, in seconds; 0 turns the user cache off."
     )
+    near_cache: bool = Field(
+        default=True,
+        description="Keep recently read users in process too, in front of Redis (only with REDIS_URL and a user cache), coherent through a Redis invalidation channel.",
+    )
+    near_cache_size: int = Field(10_000, ge=1, description="Users the near cache holds at most (LRU).")
+    near_cache_liveness_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="The near cache answers only while its invalidation channel was heard from within this many seconds: the staleness bound when that connection hangs silently.",
+    )
     rabbitmq_url: str | None = Field(
         None, description="RabbitMQ for the user events; unset: events wait in the outbox."
     )

@@ -19,7 +19,8 @@ from pydantic import BaseModel
 
 from business_service.cache import Cache, user_key
 from business_service.gateway import DataGateway
-from business_service.metrics import CACHE_HITS, CACHE_MISSES
+from business_service.metrics import CACHE_HITS, CACHE_MISSES, NEAR_CACHE_HITS
+from business_service.near_cache import NearCache
 from business_service.security import hash_password, verify_password
 from service_kit.errors import Conflict, Forbidden, PreconditionFailed
 
@@ -46,23 +47,73 @@ def to_account(user: User) -> Account:
     return Account(user=to_public(user), tokens_valid_after=user.tokens_valid_after.timestamp())
 
 
-async def load_account(*, gateway: DataGateway, cache: Cache, user_id: int, ttl_seconds: int) -> Account:
-    """Cache-aside read of one user (no cache when `ttl_seconds` is 0); NotFound when there is none."""
+async def load_account(
+    *,
+    gateway: DataGateway,
+    cache: Cache,
+    user_id: int,
+    ttl_seconds: int,
+    near: NearCache[Account] | None = None,
+) -> Account:
+    """Cache-aside read of one user (no cache when `ttl_seconds` is 0); NotFound when there is none.
+
+    The near cache first, when there is one (it misses whenever it is not serving), then Redis,
+    then the data service.
+    """
     if ttl_seconds == 0:
         return to_account(await gateway.get_user(user_id=user_id))
-    cached = await cache.get(user_key(user_id))
+    key = user_key(user_id)
+    generation = 0
+    if near is not None:
+        # Shared, never copied: nothing changes an Account after it is built.
+        found = near.get(key)
+        if found is not None:
+            NEAR_CACHE_HITS.inc()
+            return found
+        generation = near.generation
+    cached = await cache.get(key)
     if cached is not None:
         CACHE_HITS.inc()
-        return Account.model_validate_json(cached)
-    CACHE_MISSES.inc()
-    user = await gateway.get_user(user_id=user_id)
-    await cache_user(cache=cache, user=user, ttl_seconds=ttl_seconds)
-    return to_account(user)
+        account = Account.model_validate_json(cached)
+    else:
+        CACHE_MISSES.inc()
+        account = to_account(await gateway.get_user(user_id=user_id))
+        # An invalidation heard since the read may be this user's: the value read may be the
+        # old one, so it is not stored (Redis included), only answered.
+        if near is None or near.generation == generation:
+            await cache.set(key, account.model_dump_json(), ttl_seconds=ttl_seconds)
+    if near is not None:
+        near.put(key, account, generation=generation, ttl_seconds=ttl_seconds)
+    return account
 
 
-async def load_user(*, gateway: DataGateway, cache: Cache, user_id: int, ttl_seconds: int) -> UserPublic:
-    account = await load_account(gateway=gateway, cache=cache, user_id=user_id, ttl_seconds=ttl_seconds)
+async def load_user(
+    *,
+    gateway: DataGateway,
+    cache: Cache,
+    user_id: int,
+    ttl_seconds: int,
+    near: NearCache[Account] | None = None,
+) -> UserPublic:
+    account = await load_account(
+        gateway=gateway, cache=cache, user_id=user_id, ttl_seconds=ttl_seconds, near=near
+    )
     return account.user
+
+
+async def forget_user(*, cache: Cache, near: NearCache[Account] | None, user_id: int) -> None:
+    """After a change: drop the user here, in Redis, and (by the channel) in every process.
+
+    Dropped here before Redis and again after: a read of this process that found the old
+    value in Redis between the two would otherwise keep it until this process hears its own
+    invalidation, possibly after the writer has answered.
+    """
+    key = user_key(user_id)
+    if near is not None:
+        near.drop(key)
+    await cache.delete(key)
+    if near is not None:
+        near.drop(key)
 
 
 async def cache_user(*, cache: Cache, user: User, ttl_seconds: int) -> None:
@@ -77,33 +128,65 @@ def _epoch_now() -> dict[str, Any]:
 
 
 async def _apply(
-    *, gateway: DataGateway, cache: Cache, user_id: int, version: int | None, changes: dict[str, Any]
+    *,
+    gateway: DataGateway,
+    cache: Cache,
+    near: NearCache[Account] | None,
+    user_id: int,
+    version: int | None,
+    changes: dict[str, Any],
+    known_version: int | None = None,
 ) -> UserPublic:
-    """PATCH the user at `version`; without one, at the current version (retried if it moves)."""
+    """PATCH the user at `version`; without one, at the current version (retried if it moves).
+
+    Unversioned, `known_version` (the signed-in caller's, as loaded for this request) is
+    tried first: the user is read from the data service only when it turns out stale (412).
+    """
+    current = version if version is not None else known_version
     try:
         for attempt in range(_UNVERSIONED_ATTEMPTS):
-            current = version if version is not None else (await gateway.get_user(user_id=user_id)).version
+            if current is None:
+                current = (await gateway.get_user(user_id=user_id)).version
             body = UserUpdate.from_dict({"version": current, **changes})
             try:
                 return to_public(await gateway.update_user(user_id=user_id, body=body))
             except PreconditionFailed:
                 if version is not None or attempt == _UNVERSIONED_ATTEMPTS - 1:
                     raise
+                current = None
         raise AssertionError("unreachable")
     finally:
-        await cache.delete(user_key(user_id))
+        await forget_user(cache=cache, near=near, user_id=user_id)
 
 
 async def update_profile(
-    *, gateway: DataGateway, cache: Cache, user: UserPublic, update: ProfileUpdate
+    *,
+    gateway: DataGateway,
+    cache: Cache,
+    near: NearCache[Account] | None = None,
+    user: UserPublic,
+    update: ProfileUpdate,
 ) -> UserPublic:
     changes = update.model_dump(exclude_unset=True, exclude={"version"})
     version = update.model_dump(exclude_unset=True).get("version")
-    return await _apply(gateway=gateway, cache=cache, user_id=user.id, version=version, changes=changes)
+    return await _apply(
+        gateway=gateway,
+        cache=cache,
+        near=near,
+        user_id=user.id,
+        version=version,
+        changes=changes,
+        known_version=user.version,
+    )
 
 
 async def change_password(
-    *, gateway: DataGateway, cache: Cache, user: UserPublic, change: PasswordChange
+    *,
+    gateway: DataGateway,
+    cache: Cache,
+    near: NearCache[Account] | None = None,
+    user: UserPublic,
+    change: PasswordChange,
 ) -> None:
     credentials = await gateway.get_credentials(user_id=user.id)
     if not await verify_password(change.current_password, credentials.hashed_password):
@@ -112,6 +195,7 @@ async def change_password(
     await _apply(
         gateway=gateway,
         cache=cache,
+        near=near,
         user_id=user.id,
         version=credentials.version,
         changes={"hashed_password": hashed, **_epoch_now()},
@@ -119,14 +203,30 @@ async def change_password(
     log.info("password changed; earlier tokens revoked", user_id=user.id)
 
 
-async def revoke_sessions(*, gateway: DataGateway, cache: Cache, user: UserPublic) -> None:
+async def revoke_sessions(
+    *, gateway: DataGateway, cache: Cache, near: NearCache[Account] | None = None, user: UserPublic
+) -> None:
     """Log the user out everywhere: every token issued until now is refused from now on."""
-    await _apply(gateway=gateway, cache=cache, user_id=user.id, version=None, changes=_epoch_now())
+    await _apply(
+        gateway=gateway,
+        cache=cache,
+        near=near,
+        user_id=user.id,
+        version=None,
+        changes=_epoch_now(),
+        known_version=user.version,
+    )
     log.info("logged out everywhere", user_id=user.id)
 
 
 async def admin_update(
-    *, gateway: DataGateway, cache: Cache, admin: UserPublic, user_id: int, update: AdminUserUpdate
+    *,
+    gateway: DataGateway,
+    cache: Cache,
+    near: NearCache[Account] | None = None,
+    admin: UserPublic,
+    user_id: int,
+    update: AdminUserUpdate,
 ) -> UserPublic:
     fields = update.model_dump(exclude_unset=True)
     version = fields.pop("version", None)
@@ -135,7 +235,9 @@ async def admin_update(
     changes = dict(fields)
     if await _ends_sessions(gateway=gateway, user_id=user_id, fields=fields):
         changes.update(_epoch_now())
-    user = await _apply(gateway=gateway, cache=cache, user_id=user_id, version=version, changes=changes)
+    user = await _apply(
+        gateway=gateway, cache=cache, near=near, user_id=user_id, version=version, changes=changes
+    )
     log.info("user changed by admin", target_user_id=user_id, fields=sorted(fields))
     return user
 
@@ -151,13 +253,20 @@ async def _ends_sessions(*, gateway: DataGateway, user_id: int, fields: dict[str
     return bool((await gateway.get_user(user_id=user_id)).role != fields["role"])
 
 
-async def delete_user(*, gateway: DataGateway, cache: Cache, admin: UserPublic, user_id: int) -> None:
+async def delete_user(
+    *,
+    gateway: DataGateway,
+    cache: Cache,
+    near: NearCache[Account] | None = None,
+    admin: UserPublic,
+    user_id: int,
+) -> None:
     if user_id == admin.id:
         raise Conflict("An admin cannot delete themselves.")
     try:
         await gateway.delete_user(user_id=user_id)
     finally:
-        await cache.delete(user_key(user_id))
+        await forget_user(cache=cache, near=near, user_id=user_id)
     log.info("user deleted by admin", target_user_id=user_id)
 
 

@@ -12,6 +12,8 @@ forwarding while a test blocks (a synchronous HTTP call, a subprocess starting u
 
 Pause modes: "refuse" closes the listening socket (connect: ECONNREFUSED), "reset" accepts
 and resets each connection at once, "hang" accepts and never answers (a network partition).
+"stall" is the partition that no one notices: open connections stay open, but nothing
+crosses them any more, in either direction, until `resume()` resets them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
 from urllib.parse import urlsplit
 
-PauseMode = Literal["refuse", "reset", "hang"]
+PauseMode = Literal["refuse", "reset", "hang", "stall"]
 T = TypeVar("T")
 _CHUNK = 65536
 
@@ -40,9 +42,11 @@ def _reset(writer: asyncio.StreamWriter) -> None:
     writer.transport.abort()
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, proxy: TcpProxy) -> None:
     with contextlib.suppress(OSError, asyncio.CancelledError):
         while data := await reader.read(_CHUNK):
+            if proxy.mode == "stall":
+                continue  # swallowed: the peer hears nothing, and is told nothing
             writer.write(data)
             await writer.drain()
     writer.close()
@@ -81,11 +85,12 @@ class TcpProxy:
         return self
 
     def pause(self, mode: PauseMode = "refuse") -> None:
-        """From now on the target looks unreachable in `mode`; open connections are reset."""
+        """From now on the target looks unreachable in `mode`; open connections are reset
+        (except by "stall", which keeps them open and silent)."""
         self._run(self._pause(mode))
 
     def resume(self) -> None:
-        """Forward again, on the same port; connections held by "hang" are reset."""
+        """Forward again, on the same port; connections held by "hang" or "stall" are reset."""
         self._run(self._resume())
 
     def close(self) -> None:
@@ -130,7 +135,8 @@ class TcpProxy:
             await self._unlisten()
         elif self._server is None:
             await self._listen()
-        self._cut()
+        if mode != "stall":
+            self._cut()
 
     async def _resume(self) -> None:
         self.mode = None
@@ -150,7 +156,7 @@ class TcpProxy:
         if self.mode in ("refuse", "reset"):
             _reset(writer)
             return
-        if self.mode == "hang":
+        if self.mode in ("hang", "stall"):
             self._open.add(writer)
             with contextlib.suppress(OSError, asyncio.CancelledError):
                 while await reader.read(_CHUNK):
@@ -170,6 +176,6 @@ class TcpProxy:
         self.connections += 1
         self._open.update((writer, upstream))
         try:
-            await asyncio.gather(_pipe(reader, upstream), _pipe(upstream_reader, writer))
+            await asyncio.gather(_pipe(reader, upstream, self), _pipe(upstream_reader, writer, self))
         finally:
             self._open.difference_update((writer, upstream))

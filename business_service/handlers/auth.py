@@ -33,4 +33,9 @@ class AuthHandlers(AuthApi[UserPublic]):
 
     @override
     async def logout(self, *, caller: UserPublic) -> None:
-        await users.revoke_sessions(gateway=self._resources.gateway, cache=self._resources.cache, user=caller)
+        await users.revoke_sessions(
+            gateway=self._resources.gateway,
+            cache=self._resources.cache,
+            near=self._resources.near,
+            user=caller,
+        )

@@ -21,11 +21,19 @@ class MeHandlers(MeApi[UserPublic]):
     @override
     async def update_me(self, *, body: ProfileUpdate, caller: UserPublic) -> UserPublic:
         return await users.update_profile(
-            gateway=self._resources.gateway, cache=self._resources.cache, user=caller, update=body
+            gateway=self._resources.gateway,
+            cache=self._resources.cache,
+            near=self._resources.near,
+            user=caller,
+            update=body,
         )
 
     @override
     async def change_my_password(self, *, body: PasswordChange, caller: UserPublic) -> None:
         await users.change_password(
-            gateway=self._resources.gateway, cache=self._resources.cache, user=caller, change=body
+            gateway=self._resources.gateway,
+            cache=self._resources.cache,
+            near=self._resources.near,
+            user=caller,
+            change=body,
         )

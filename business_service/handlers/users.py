@@ -48,6 +48,7 @@ class UserHandlers(UsersApi[UserPublic]):
         return await users.load_user(
             gateway=self._resources.gateway,
             cache=self._resources.cache,
+            near=self._resources.near,
             user_id=user_id,
             ttl_seconds=self._resources.settings.cache_ttl_seconds,
         )
@@ -55,7 +56,11 @@ class UserHandlers(UsersApi[UserPublic]):
     @override
     async def delete_user(self, *, user_id: int, caller: UserPublic) -> None:
         await users.delete_user(
-            gateway=self._resources.gateway, cache=self._resources.cache, admin=caller, user_id=user_id
+            gateway=self._resources.gateway,
+            cache=self._resources.cache,
+            near=self._resources.near,
+            admin=caller,
+            user_id=user_id,
         )
 
     @override
@@ -65,6 +70,7 @@ class UserHandlers(UsersApi[UserPublic]):
         return await users.admin_update(
             gateway=self._resources.gateway,
             cache=self._resources.cache,
+            near=self._resources.near,
             admin=caller,
             user_id=user_id,
             update=body,

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import aio_pika
+from data_api_client.models import UserUpdate
 from redis.asyncio import Redis
 
 from business_service.cache import user_key
@@ -253,3 +254,19 @@ async def test_the_background_relay_publishes(make_business: BusinessFactory, ra
     )
     checks = {"data_service": True, "data_circuit_closed": True, "cache": True, "broker": True}
     assert ready.json()["checks"] == checks
+
+
+async def test_an_unversioned_update_uses_the_callers_version_and_rereads_only_when_stale(
+    business: Business,
+) -> None:
+    client = business.client
+    user = await register(client, "vera")
+    headers = bearer(await token_for(client, "vera"))
+    assert (await client.get("/users/me", headers=headers)).status_code == 200  # cached at version 1
+    gateway = business.resources.gateway
+    # Changed behind the business's back: its cached caller now carries a stale version.
+    await gateway.update_user(user_id=user["id"], body=UserUpdate.from_dict({"version": 1, "full_name": "V"}))
+    changed = await client.patch("/users/me", headers=headers, json={"full_name": "Vera"})
+    assert changed.status_code == 200, changed.text  # 412 on the stale version, read, retried
+    assert changed.json()["full_name"] == "Vera"
+    assert changed.json()["version"] == 3

@@ -31,7 +31,9 @@ async def test_cache_hits_and_misses_are_counted(business: Business) -> None:
         assert (await client.get(f"/users/{user['id']}", headers=headers)).status_code == 200
     after = await scrape(client)
     assert cache(after, "miss") - cache(before, "miss") == 1
-    assert cache(after, "hit") - cache(before, "hit") >= 2
+    # Hits on the near cache (in process) or on Redis, depending on where the cache runs.
+    hits = cache(after, "hit") + cache(after, "near_hit") - cache(before, "hit") - cache(before, "near_hit")
+    assert hits >= 2
     route = (("method", "GET"), ("route", "/users/{user_id}"), ("service", "business"), ("status", "200"))
     assert after[("http_requests_total", route)] - before.get(("http_requests_total", route), 0) == 3
 

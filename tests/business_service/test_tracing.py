@@ -206,7 +206,7 @@ async def test_one_register_is_one_trace_through_both_services_the_database_and_
     assert access[0]["request_id"]
 
 
-async def test_a_cache_hit_is_a_redis_span_and_no_data_call(
+async def test_a_cache_hit_is_at_most_a_redis_get_and_no_data_call(
     traced: tuple[Business, aio_pika.abc.AbstractQueue], exporter: InMemorySpanExporter
 ) -> None:
     business, _ = traced
@@ -220,7 +220,8 @@ async def test_a_cache_hit_is_a_redis_span_and_no_data_call(
     assert server.context is not None
     spans = _trace(exporter, server.context.trace_id)
     redis = [s for s in spans if s.attributes and s.attributes.get("db.system") == "redis"]
-    assert [s.name for s in redis if s.name == "GET"], [s.name for s in spans]
+    # A hit on Redis is its GET; a hit on the near cache (in process) is no span at all.
+    assert {s.name for s in redis} <= {"GET"}, [s.name for s in spans]
     http_calls = [s for s in spans if s.kind == SpanKind.CLIENT and s not in redis]
     assert not http_calls, [s.name for s in http_calls]
     # Nor a data server span anywhere (the relay's polls are not sampled).

@@ -53,6 +53,13 @@ TARGETS = (
         "0.44 with redis.asyncio + orjson + Pydantic, JWT verified",
     ),
     Target(
+        "business GET, cache hit, near cache off / bare",
+        "business_hit_redis",
+        "bare",
+        0.45,
+        "every hit a Redis GET, as before the near cache: 0.31-0.34",
+    ),
+    Target(
         "business GET, cache miss / seeds' pattern",
         "business_miss",
         "seeds",

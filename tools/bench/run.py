@@ -2,10 +2,11 @@
 
 1. A database of its own on the machine's PostgreSQL, migrated, with USERS users seeded
    (one precomputed Argon2 hash for all) and one admin; dropped at the end.
-2. Five servers, each one uvicorn worker on uvloop and httptools with no access log: the
-   data service, the business service (Redis cache), a second business service with the
-   user cache off (CACHE_TTL_SECONDS=0: every read goes to the data service), the bare
-   reference app and the seeds' new-client-per-request app.
+2. Six servers, each one uvicorn worker on uvloop and httptools with no access log: the
+   data service, the business service (Redis cache with the near cache in front, the
+   default), the same with the near cache off (NEAR_CACHE=false: every hit is a Redis
+   GET), a business service with the user cache off (CACHE_TTL_SECONDS=0: every read goes
+   to the data service), the bare reference app and the seeds' new-client-per-request app.
 3. The business cache is filled for every user, each case is warmed up at each
    concurrency, then ROUNDS rounds run every case at every concurrency in turn.
 4. With --profile, py-spy then records each case's server once more (reports/bench-profiles/).
@@ -53,7 +54,13 @@ SEED_PASSWORD = "bench-password-1"  # noqa: S105 - the password of the seeded th
 CASES = (
     Case("bare", "bare reference app", "bare", "id"),
     Case("data_get", "data GET /users/{id}, service token", "data", "id", auth="service"),
-    Case("business_hit", "business GET /users/{id}, JWT, cache hit", "business", "self"),
+    Case("business_hit", "business GET /users/{id}, JWT, cache hit (near cache)", "business", "self"),
+    Case(
+        "business_hit_redis",
+        "business GET /users/{id}, JWT, cache hit, near cache off (Redis)",
+        "business_redis",
+        "self",
+    ),
     Case("business_miss", "business GET /users/{id}, JWT, cache miss", "business_uncached", "self"),
     Case("business_page", "business GET /users?limit=50, admin JWT", "business", "page", auth="admin"),
     Case("seeds", "seeds' pattern: new httpx.AsyncClient per request", "seeds", "self"),
@@ -220,6 +227,7 @@ def _servers(
         data = serve("data", "data_service.app:create_app", data_env)
         business_env = _business_env(config, data.url, seeded)
         uncached_env = {**business_env, "CACHE_TTL_SECONDS": "0"}
+        redis_only_env = {**business_env, "NEAR_CACHE": "false"}
         data_traced = serve(
             "data_traced", "data_service.app:create_app", _traced(data_env, name="data", sink=sink)
         )
@@ -228,6 +236,7 @@ def _servers(
         started = [
             (data, "/ready"),
             (serve("business", "business_service.app:create_app", business_env), "/ready"),
+            (serve("business_redis", "business_service.app:create_app", redis_only_env), "/ready"),
             (serve("business_uncached", "business_service.app:create_app", uncached_env), "/ready"),
             (serve("bare", "tools.bench.reference:create_bare_app", {}), "/users/1"),
             (serve("seeds", "tools.bench.reference:create_seeds_app", business_env), "/openapi.json"),
@@ -250,7 +259,9 @@ def _servers(
             ),
         ]
         for server, path in started:
-            wait_ready(server, path)
+            # Nine servers import at once: on two busy cores the first one ready may take
+            # longer than a lone server's minute.
+            wait_ready(server, path, timeout=150)
         asyncio.run(_fill_cache(data_url=data.url, seeded=seeded, redis_url=config.redis_url))
         cached = asyncio.run(stack.count_cached_users(config.redis_url, user_ids))
         if cached != len(user_ids):
