@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
+from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -41,7 +43,7 @@ def make_engine(*, url: str, settings: DataSettings) -> AsyncEngine:
     (the business service retries it), and SQLAlchemy discards the whole pool then, so the
     requests after it connect anew. tests/faults/test_database_outage.py holds this.
     """
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
@@ -51,6 +53,17 @@ def make_engine(*, url: str, settings: DataSettings) -> AsyncEngine:
             "command_timeout": settings.db_command_timeout,
         },
     )
+    event.listen(engine.sync_engine, "checkout", _refuse_closed)
+    return engine
+
+
+def _refuse_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection the server has closed (a restart, say: asyncpg saw the socket
+    end) is replaced at checkout instead of failing its request. It costs no round trip.
+    Reads by key run on the driver, past the SQLAlchemy layer that would otherwise discard
+    the pool on the first dead connection; this finds the others."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise sa_exc.DisconnectionError("the server closed this pooled connection")
 
 
 class Database:
@@ -73,7 +86,14 @@ class Database:
         own snapshot, in a transaction or not."""
         async with database_errors_as_503(), self.engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
-            yield connection
+            try:
+                yield connection
+            except Exception as error:
+                # A read on the driver (`repository.fetch_one`) bypasses SQLAlchemy's own
+                # check, so a connection that failed this way is not pooled again.
+                if is_unavailable(error) and not connection.invalidated:
+                    await connection.invalidate(error)
+                raise
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

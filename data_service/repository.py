@@ -2,18 +2,22 @@
 
 Reads are Core statements on a connection and return plain rows: a read has no use for the
 ORM's identity map and change tracking, which cost a third of a GET's CPU under
-`make bench`. Writes go through the ORM session; they only flush, the route's
-`db.transaction()` commits.
+`make bench`. A read by key goes further: its statement is compiled once for asyncpg and
+runs on the pooled connection's driver (`fetch_one`), past SQLAlchemy's execution and
+result layers, which cost as much again. Writes go through the ORM session; they only
+flush, the route's `db.transaction()` commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from asyncpg import Connection as DriverConnection
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, RowMapping, Select, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -69,20 +73,38 @@ def columns_of(model: type[BaseModel]) -> Select[Any]:
     return select(*(_USERS[name] for name in model.model_fields))
 
 
-def by_id(statement: Select[Any]) -> Select[Any]:
-    return statement.where(_USERS.id == bindparam("user_id"))
+@dataclass(frozen=True, slots=True)
+class KeyRead:
+    """A select by key compiled once for asyncpg: its SQL, and its parameters' names in order."""
+
+    sql: str
+    params: tuple[str, ...]
+
+    @classmethod
+    def of(cls, statement: Select[Any]) -> KeyRead:
+        compiled = statement.compile(dialect=PGDialect_asyncpg())  # type: ignore[no-untyped-call]  # its __init__ is unannotated
+        return cls(sql=compiled.string, params=tuple(compiled.positiontup or ()))
 
 
-def by_username(statement: Select[Any]) -> Select[Any]:
-    return statement.where(_USERS.username == bindparam("username"))
+def by_id(statement: Select[Any]) -> KeyRead:
+    return KeyRead.of(statement.where(_USERS.id == bindparam("user_id")))
 
 
-async def read_one(
-    *, connection: AsyncConnection, statement: Select[Any], **params: object
-) -> RowMapping | None:
-    """The one row `statement` (built once, with `by_id` or `by_username`) finds, if any."""
-    row: RowMapping | None = (await connection.execute(statement, params)).mappings().one_or_none()
-    return row
+def by_username(statement: Select[Any]) -> KeyRead:
+    return KeyRead.of(statement.where(_USERS.username == bindparam("username")))
+
+
+async def fetch_one(
+    *, connection: AsyncConnection, read: KeyRead, **params: object
+) -> Mapping[str, Any] | None:
+    """The one row `read` finds, if any, fetched by the driver itself: asyncpg prepares the
+    statement once per connection and keeps it, and SQLAlchemy's per-statement work (its
+    cursor, result and row objects, and a greenlet switch each way) is not needed for one
+    row. The connection is still SQLAlchemy's pooled one, in the route's `db.reading()`."""
+    raw = await connection.get_raw_connection()
+    driver = cast(DriverConnection, raw.driver_connection)
+    record = await driver.fetchrow(read.sql, *(params[name] for name in read.params))
+    return None if record is None else dict(record)
 
 
 # Built once: building the statement on every call cost a tenth of a GET's CPU.

@@ -79,6 +79,22 @@ def postgres_server_url() -> str:
     return start_embedded_postgres(ROOT / ".cache" / "test-postgres")
 
 
+async def terminate_connections(database_url: str) -> int:
+    """Close every other session on `database_url`'s database from the server's side, as a
+    restart would; how many there were."""
+    name = urlsplit(database_url).path.lstrip("/")
+    connection = await asyncpg.connect(libpq(database_url))
+    try:
+        terminated: int = await connection.fetchval(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
+    finally:
+        await connection.close()
+    return terminated
+
+
 def forget_settings_environment(monkeypatch: pytest.MonkeyPatch, settings: type[BaseSettings]) -> None:
     """Unset every variable `settings` reads, so that a test of it decides them all itself
     and passes whatever the caller's environment says (REDIS_URL set, say)."""

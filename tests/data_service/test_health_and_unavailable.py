@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -73,3 +74,24 @@ async def test_recovers_when_the_database_returns(migrated_database_url: str) ->
             proxy.resume()  # same port
             assert (await client.get("/users/stats")).status_code == 200
             assert (await client.get("/ready")).status_code == 200
+
+
+async def test_a_read_by_key_after_the_server_closed_the_pooled_connections(
+    migrated_database_url: str,
+) -> None:
+    """Reads by key run on the driver, past the SQLAlchemy layer that would discard a dead
+    pool on first use; the pool's checkout replaces a connection the server closed, so the
+    first read after a restart of the backends answers 200, not 503."""
+    async with serve(migrated_database_url) as client:
+        created = await client.post("/users", json=user_body("kim"))
+        assert created.status_code == 201, created.text
+        user_id = created.json()["id"]
+        # Several connections pooled, so that more than one is found dead afterwards.
+        answers = await asyncio.gather(*(client.get(f"/users/{user_id}") for _ in range(8)))
+        assert {answer.status_code for answer in answers} == {200}
+        terminated = await infra.terminate_connections(migrated_database_url)
+        assert terminated >= 1
+        await asyncio.sleep(0.2)  # asyncpg sees each socket end
+        for path in (f"/users/{user_id}", "/users/by-username/kim", f"/users/{user_id}"):
+            response = await client.get(path)
+            assert response.status_code == 200, (path, response.text)
