@@ -50,6 +50,7 @@ from opentelemetry.instrumentation.httpx import AsyncOpenTelemetryTransport
 from opentelemetry.sdk.trace import TracerProvider
 
 from business_service.breaker import CircuitBreaker
+from business_service.data_http import DirectDataClient
 from business_service.metrics import DATA_RETRIES
 from business_service.settings import BusinessSettings
 from business_service.tls import data_ssl_context, is_tls_failure
@@ -88,24 +89,37 @@ def build_data_client(
     transport: httpx.AsyncBaseTransport | None = None,
     tracer_provider: TracerProvider | None = None,
 ) -> AuthenticatedClient:
-    """The one generated client of the process, on one pooled httpx.AsyncClient.
+    """The one generated client of the process, on one pooled HTTP client.
 
-    With tracing, the transport is wrapped by the httpx instrumentation: a client span per
-    call, and its `traceparent` sent, so the data service's spans are its children.
+    Untraced and on the network (no `transport`: tests pass an in-process one), the client
+    is `DirectDataClient`, which sends the generated client's requests on aiohttp directly.
+    With tracing, it is httpx on httpx-aiohttp's transport, wrapped by the httpx
+    instrumentation: a client span per call, and its `traceparent` sent, so the data
+    service's spans are its children.
     """
-    transport = transport if transport is not None else _transport(settings)
-    if tracer_provider is not None:
-        transport = AsyncOpenTelemetryTransport(transport, tracer_provider=tracer_provider)
     timeout = httpx.Timeout(
         settings.data_read_timeout, connect=settings.data_connect_timeout, pool=settings.data_connect_timeout
     )
-    http = httpx.AsyncClient(
-        base_url=settings.data_service_url,
-        headers={"Authorization": f"Bearer {settings.service_token}"},
-        timeout=timeout,
-        transport=transport,
-        event_hooks={"request": [_add_request_id]},
-    )
+    headers = {"Authorization": f"Bearer {settings.service_token}"}
+    http: httpx.AsyncClient
+    if transport is None and tracer_provider is None:
+        http = DirectDataClient(
+            base_url=settings.data_service_url,
+            headers=headers,
+            timeout=timeout,
+            ssl_context=data_ssl_context(settings),
+        )
+    else:
+        transport = transport if transport is not None else _transport(settings)
+        if tracer_provider is not None:
+            transport = AsyncOpenTelemetryTransport(transport, tracer_provider=tracer_provider)
+        http = httpx.AsyncClient(
+            base_url=settings.data_service_url,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            event_hooks={"request": [_add_request_id]},
+        )
     client = AuthenticatedClient(
         base_url=settings.data_service_url,
         token=settings.service_token,

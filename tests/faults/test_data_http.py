@@ -1,0 +1,107 @@
+"""The business's client to the data service on the network (`DirectDataClient`, aiohttp
+under the generated client), against a data service under uvicorn: what httpx would have
+sent, and httpx's errors where the gateway's retries and breaker read them."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from data_api_client import AuthenticatedClient
+from data_api_client.api.users import create_user, get_user_by_username, list_users
+from data_api_client.models import User as DataUser
+from data_api_client.models import UserCreate, UserPage
+
+from business_service.data_http import DirectDataClient
+from business_service.gateway import build_data_client
+from business_service.settings import BusinessSettings
+from service_kit import request_context
+from tests.faults.conftest import SERVICE_TOKEN
+from tests.infra import HASH
+from tests.live import LiveService
+
+
+def _settings(url: str, **overrides: object) -> BusinessSettings:
+    return BusinessSettings(data_service_url=url, service_token=SERVICE_TOKEN, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def data_client(live_data: LiveService, database: str) -> AsyncIterator[AuthenticatedClient]:
+    """`database` empties the tables `live_data` serves."""
+    client = build_data_client(_settings(live_data.url))
+    assert isinstance(client.get_async_httpx_client(), DirectDataClient)
+    try:
+        yield client
+    finally:
+        await client.get_async_httpx_client().aclose()
+
+
+async def _create(client: AuthenticatedClient, username: str, **fields: object) -> DataUser:
+    body = UserCreate(email=f"{username}@example.com", username=username, hashed_password=HASH, **fields)  # type: ignore[arg-type]
+    created = await create_user.asyncio(client=client, body=body)
+    assert isinstance(created, DataUser), created
+    return created
+
+
+async def test_bodies_paths_and_queries_as_httpx_would_send_them(data_client: AuthenticatedClient) -> None:
+    # A JSON body with text outside ASCII, read back as it was sent.
+    ada = await _create(data_client, "ada.l", full_name="Ada Lovelace-Ñúñez 数学")
+    await _create(data_client, "bob_50pct", is_active=False)
+    found = await get_user_by_username.asyncio(client=data_client, username="ada.l")
+    assert isinstance(found, DataUser)
+    assert (found.id, found.full_name) == (ada.id, "Ada Lovelace-Ñúñez 数学")
+    # A boolean query parameter (httpx sends "false"), and a search with characters a URL
+    # must encode: one encoding, not two.
+    inactive = await list_users.asyncio(client=data_client, is_active=False, limit=10)
+    assert isinstance(inactive, UserPage)
+    assert [user.username for user in inactive.items] == ["bob_50pct"]
+    searched = await list_users.asyncio(client=data_client, q="b_50pct", limit=10)
+    assert isinstance(searched, UserPage)
+    assert [user.username for user in searched.items] == ["bob_50pct"]
+    none = await list_users.asyncio(client=data_client, q="50% &x=1", limit=10)
+    assert isinstance(none, UserPage)
+    assert none.total == 0
+
+
+async def test_the_request_being_served_gives_its_id(data_client: AuthenticatedClient) -> None:
+    token = request_context._current.set("served-request-42")
+    try:
+        answer = await get_user_by_username.asyncio_detailed(client=data_client, username="nobody")
+    finally:
+        request_context._current.reset(token)
+    assert answer.status_code == 404
+    # The data service echoes the id it was given.
+    assert answer.headers["x-request-id"] == "served-request-42"
+
+
+async def test_refused_and_slow_data_services_raise_httpx_errors() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        # Bound, not listening: a connection is refused. httpx-aiohttp's mapping, which this
+        # client shares with the traced one, calls it a ConnectTimeout; the gateway reads any
+        # httpx.TransportError as "unreachable".
+        refused = build_data_client(_settings(f"http://127.0.0.1:{port}"))
+        try:
+            with pytest.raises(httpx.TransportError):
+                await get_user_by_username.asyncio_detailed(client=refused, username="ada")
+        finally:
+            await refused.get_async_httpx_client().aclose()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        await asyncio.sleep(5)  # accepted, read, never answered
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    slow = build_data_client(_settings(f"http://127.0.0.1:{port}", data_read_timeout=0.3))
+    try:
+        with pytest.raises(httpx.TimeoutException):
+            await get_user_by_username.asyncio_detailed(client=slow, username="ada")
+    finally:
+        await slow.get_async_httpx_client().aclose()
+        server.close()
