@@ -169,7 +169,7 @@ def create_app(
         swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
     )
     install_problem_handlers(app, refuse_undeclared=settings.strict_statuses)
-    app.include_router(contract.create_router())
+    contract.create_router(app.router)
     serve_contract(app, "business")
     app.add_middleware(
         ContractGuardMiddleware, contract=load_contract("business"), max_body_bytes=settings.max_body_bytes

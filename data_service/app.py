@@ -75,7 +75,7 @@ def create_app(
     # Title, version and every operation come from openapi/data.yaml, through `make generate`.
     app = FastAPI(title=contract.TITLE, version=contract.VERSION, lifespan=lifespan)
     app.state.settings = config
-    app.include_router(contract.create_router())
+    contract.create_router(app.router)
     install_problem_handlers(app, refuse_undeclared=config.strict_statuses)
     serve_contract(app, "data")
     # The last added runs first: request context, access log, then the contract guard.

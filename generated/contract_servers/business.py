@@ -2,7 +2,7 @@
 
 Do not edit: change the contract and regenerate. Implement each `...Api` class in the
 service, build a `BusinessApi` of the implementations once in the lifespan and hand it to
-`implement(app, api)`; `create_router()` binds every operation of the contract to it.
+`implement(app, api)`; `create_router(app.router)` binds every operation of the contract to it.
 """
 
 import abc
@@ -378,10 +378,13 @@ async def _get_metrics(*, request: Request) -> Response:
     return text_response(await _api(request).operations.get_metrics())
 
 
-def create_router() -> APIRouter:
+def create_router(router: APIRouter | None = None) -> APIRouter:
     """Every operation of the contract, bound to the implementation `implement` installed,
-    in the order of the contract's paths (a literal path before a template that would match it)."""
-    router = APIRouter()
+    in the order of the contract's paths (a literal path before a template that would match it).
+
+    Added to `router` when given: pass the app's own (`app.router`), since FastAPI matches
+    the routes of an included router twice per request."""
+    router = router if router is not None else APIRouter()
     router.add_api_route(
         "/users/me",
         _get_me,

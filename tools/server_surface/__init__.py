@@ -13,7 +13,7 @@ result to `generated/contract_servers/<name>.py`. The module it makes holds, in 
 - the API as a frozen dataclass (`DataApi`, `BusinessApi`) with one field per tag and one
   per security scheme: what the service builds once in its lifespan and hands to
   `implement(app, api)`;
-- `create_router()`: every operation bound to FastAPI with its method, path, operation id,
+- `create_router(app.router)`: every operation bound to FastAPI with its method, path, operation id,
   parameters, body (JSON or form), success status and model, `Location`, declared problem
   statuses and security, literal paths before templated ones.
 

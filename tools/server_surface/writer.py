@@ -61,7 +61,7 @@ class Writer:
             "",
             "Do not edit: change the contract and regenerate. Implement each `...Api` class in the",
             f"service, build a `{s.api_class}` of the implementations once in the lifespan and hand it to",
-            "`implement(app, api)`; `create_router()` binds every operation of the contract to it.",
+            "`implement(app, api)`; `create_router(app.router)` binds every operation of the contract to it.",
             '"""',
             "",
             "import abc",
@@ -274,10 +274,13 @@ class Writer:
         self.add(
             "",
             "",
-            "def create_router() -> APIRouter:",
+            "def create_router(router: APIRouter | None = None) -> APIRouter:",
             '    """Every operation of the contract, bound to the implementation `implement` installed,',
-            '    in the order of the contract\'s paths (a literal path before a template that would match it)."""',
-            "    router = APIRouter()",
+            '    in the order of the contract\'s paths (a literal path before a template that would match it).',
+            "",
+            "    Added to `router` when given: pass the app's own (`app.router`), since FastAPI matches",
+            '    the routes of an included router twice per request."""',
+            "    router = router if router is not None else APIRouter()",
         )
         order = {path: i for i, path in enumerate(route_order([op.path for op in self.s.operations]))}
         for op in sorted(self.s.operations, key=lambda o: order[o.path]):
