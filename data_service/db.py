@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from sqlalchemy import event
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import greenlet_spawn
 
 from data_service.settings import DataSettings
 from service_kit.errors import DomainError, ServiceUnavailable
@@ -86,14 +87,30 @@ class Database:
         own snapshot, in a transaction or not."""
         async with database_errors_as_503(), self.engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
+
+    @asynccontextmanager
+    async def driver(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection's asyncpg connection itself, for reads by key
+        (`repository.fetch_one`): asyncpg prepares each statement once per connection and
+        keeps it, and a one-row read has no use for SQLAlchemy's connection, execution and
+        result layers, which cost as much as the rest of a GET.
+
+        The connection is checked out of the engine's one pool and returned to it; nothing
+        here starts a transaction, so returning it (its reset is a rollback) sends nothing.
+        A connection that failed as unreachable is invalidated rather than pooled again.
+        """
+        async with database_errors_as_503():
+            pooled = await self.engine.raw_connection()
             try:
-                yield connection
+                yield cast(asyncpg.Connection, pooled.driver_connection)
             except Exception as error:
-                # A read on the driver (`repository.fetch_one`) bypasses SQLAlchemy's own
-                # check, so a connection that failed this way is not pooled again.
-                if is_unavailable(error) and not connection.invalidated:
-                    await connection.invalidate(error)
+                if is_unavailable(error):
+                    await greenlet_spawn(pooled.invalidate, error)
                 raise
+            finally:
+                # Returning may close an invalidated or recycled connection: a driver call.
+                await greenlet_spawn(pooled.close)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from asyncpg import Connection as DriverConnection
 from pydantic import BaseModel
@@ -94,15 +94,8 @@ def by_username(statement: Select[Any]) -> KeyRead:
     return KeyRead.of(statement.where(_USERS.username == bindparam("username")))
 
 
-async def fetch_one(
-    *, connection: AsyncConnection, read: KeyRead, **params: object
-) -> Mapping[str, Any] | None:
-    """The one row `read` finds, if any, fetched by the driver itself: asyncpg prepares the
-    statement once per connection and keeps it, and SQLAlchemy's per-statement work (its
-    cursor, result and row objects, and a greenlet switch each way) is not needed for one
-    row. The connection is still SQLAlchemy's pooled one, in the route's `db.reading()`."""
-    raw = await connection.get_raw_connection()
-    driver = cast(DriverConnection, raw.driver_connection)
+async def fetch_one(*, driver: DriverConnection, read: KeyRead, **params: object) -> Mapping[str, Any] | None:
+    """The one row `read` finds, if any, on the route's `db.driver()`."""
     record = await driver.fetchrow(read.sql, *(params[name] for name in read.params))
     return None if record is None else dict(record)
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from asyncpg import Connection as DriverConnection
 from contract_models.data import (
     RoleCounts,
     User,
@@ -81,24 +82,24 @@ async def create_user(*, session: AsyncSession, data: UserCreate) -> User:
     return _user(row)
 
 
-async def get_user(*, connection: AsyncConnection, user_id: int) -> User:
-    row = await repository.fetch_one(connection=connection, read=_USER_BY_ID, user_id=user_id)
+async def get_user(*, driver: DriverConnection, user_id: int) -> User:
+    row = await repository.fetch_one(driver=driver, read=_USER_BY_ID, user_id=user_id)
     return _found(User, row, user_id)
 
 
-async def get_user_by_username(*, connection: AsyncConnection, username: str) -> User:
-    row = await repository.fetch_one(connection=connection, read=_USER_BY_USERNAME, username=username)
+async def get_user_by_username(*, driver: DriverConnection, username: str) -> User:
+    row = await repository.fetch_one(driver=driver, read=_USER_BY_USERNAME, username=username)
     return _found(User, row, username)
 
 
-async def get_credentials(*, connection: AsyncConnection, user_id: int) -> UserCredentials:
-    row = await repository.fetch_one(connection=connection, read=_CREDENTIALS_BY_ID, user_id=user_id)
+async def get_credentials(*, driver: DriverConnection, user_id: int) -> UserCredentials:
+    row = await repository.fetch_one(driver=driver, read=_CREDENTIALS_BY_ID, user_id=user_id)
     return _found(UserCredentials, row, user_id)
 
 
-async def get_credentials_by_username(*, connection: AsyncConnection, username: str) -> UserCredentials:
+async def get_credentials_by_username(*, driver: DriverConnection, username: str) -> UserCredentials:
     statement = _CREDENTIALS_BY_USERNAME
-    row = await repository.fetch_one(connection=connection, read=statement, username=username)
+    row = await repository.fetch_one(driver=driver, read=statement, username=username)
     return _found(UserCredentials, row, username)
 
 

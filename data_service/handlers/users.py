@@ -46,18 +46,18 @@ class UserHandlers(UsersApi):
 
     @override
     async def get_user_by_username(self, *, username: str) -> User:
-        async with self._db.reading() as connection:
-            return await users.get_user_by_username(connection=connection, username=username)
+        async with self._db.driver() as driver:
+            return await users.get_user_by_username(driver=driver, username=username)
 
     @override
     async def get_user_credentials_by_username(self, *, username: str) -> UserCredentials:
-        async with self._db.reading() as connection:
-            return await users.get_credentials_by_username(connection=connection, username=username)
+        async with self._db.driver() as driver:
+            return await users.get_credentials_by_username(driver=driver, username=username)
 
     @override
     async def get_user(self, *, user_id: int) -> User:
-        async with self._db.reading() as connection:
-            return await users.get_user(connection=connection, user_id=user_id)
+        async with self._db.driver() as driver:
+            return await users.get_user(driver=driver, user_id=user_id)
 
     @override
     async def delete_user(self, *, user_id: int) -> None:
@@ -71,5 +71,5 @@ class UserHandlers(UsersApi):
 
     @override
     async def get_user_credentials(self, *, user_id: int) -> UserCredentials:
-        async with self._db.reading() as connection:
-            return await users.get_credentials(connection=connection, user_id=user_id)
+        async with self._db.driver() as driver:
+            return await users.get_credentials(driver=driver, user_id=user_id)
