@@ -276,7 +276,7 @@ class Writer:
             "",
             "def create_router(router: APIRouter | None = None) -> APIRouter:",
             '    """Every operation of the contract, bound to the implementation `implement` installed,',
-            '    in the order of the contract\'s paths (a literal path before a template that would match it).',
+            "    in the order of the contract's paths (a literal path before a template that would match it).",
             "",
             "    Added to `router` when given: pass the app's own (`app.router`), since FastAPI matches",
             '    the routes of an included router twice per request."""',
