@@ -69,18 +69,26 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
-# The slowest tests first, so that no worker is left with one of them at the end while the
-# others wait (`--durations` of a whole run); the rest keeps pytest's order.
+# The slowest tests first, so that none is left for one worker at the end while the others
+# wait (`--durations` of whole runs); the rest keeps pytest's order. `make pytest` hands
+# them out in this order (--dist loadgroup --no-loadscope-reorder): each worker gets one,
+# then a second, then one more each time it finishes one, so the test after the first four
+# waits behind the longest: a shorter one.
 _SLOW_FIRST = (
     "tests/fuzz/test_schemathesis.py::test_business_api_as_admin_user_and_anonymous",
-    "tests/bench/",
+    "tests/fuzz/test_schemathesis.py::test_data_api_without_a_token",
+    "tests/fuzz/test_schemathesis.py::test_data_api_with_the_service_token",
     "tests/fuzz/",
-    "tests/contract/test_spec_edit_loop.py",
     "tests/contract/test_additive_change.py",
-    "tests/contract/test_make_dev.py",
+    "tests/contract/test_spec_edit_loop.py",
     "tests/contract/test_generation.py",
+    "tests/contract/test_contract_check.py",
+    "tests/data_service/test_make_migration.py",
+    "tests/contract/test_make_dev.py",
     "tests/contract/test_dist.py",
     "tests/events/test_consumer_package.py",
+    "tests/contract/test_production.py",
+    "tests/faults/",
 )
 
 
