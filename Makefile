@@ -18,8 +18,9 @@ BASE ?= main
 PYTEST_WORKERS ?= 4
 # The suite in two phases, both always run, failing if either fails: every test not marked
 # `serial` on PYTEST_WORKERS workers, then the serial ones alone (time bounds, a broker
-# restart, the benchmark). --dist loadgroup keeps the tests of one expensive module-scoped fixture
-# (marked xdist_group) on one worker; the slowest tests go first (tests/conftest.py). $(1): pytest arguments (PYTEST_ARGS, -m fuzz...).
+# restart, the benchmark). --dist loadgroup keeps the tests of one expensive module-scoped
+# fixture (marked xdist_group) on one worker; the slowest tests go first (tests/conftest.py).
+# $(1): pytest arguments (PYTEST_ARGS, -m fuzz...).
 define pytest_phases
 	status=0; \
 	$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --phase=parallel $(1) || status=$$?; \
