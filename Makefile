@@ -13,6 +13,20 @@ export UV_PYTHON_DOWNLOADS := never
 RUN := $(UV) run --frozen --no-sync
 # The git ref `make contract-check` compares openapi/ with.
 BASE ?= main
+# pytest-xdist workers of `make pytest`: most of the suite waits on services starting,
+# subprocesses and the broker, so more workers than cores pays (at most 8: tests/infra.py).
+PYTEST_WORKERS ?= 4
+# The suite in two phases, both always run, failing if either fails: every test not marked
+# `serial` on PYTEST_WORKERS workers, then the serial ones alone (time bounds, a broker
+# restart, the benchmark). --dist loadgroup keeps the tests of one expensive module-scoped
+# fixture (marked xdist_group) on one worker; the slowest tests go first (tests/conftest.py).
+# $(1): pytest arguments (PYTEST_ARGS, -m fuzz...).
+define pytest_phases
+	status=0; \
+	$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --phase=parallel $(1) || status=$$?; \
+	$(RUN) pytest --phase=serial $(1) || status=$$?; \
+	exit $$status
+endef
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated contract-check lint format typecheck test pytest fuzz fuzz-deep \
@@ -56,15 +70,15 @@ typecheck: $(STAMP) ## mypy: strict on our code, and the generated clients and c
 	$(RUN) mypy --strict generated/user-events-consumer/user_events_consumer
 
 pytest: $(STAMP) ## The whole pytest suite, schemathesis gate included (PYTEST_ARGS=... to narrow it)
-	$(RUN) pytest $(PYTEST_ARGS)
+	$(call pytest_phases,$(PYTEST_ARGS))
 
 test: check-generated contract-check lint typecheck pytest ## Everything CI runs: drift and contract checks, lint, types, tests
 
 fuzz: $(STAMP) ## schemathesis against both services, as in CI
-	$(RUN) pytest -m fuzz $(PYTEST_ARGS)
+	$(call pytest_phases,-m fuzz $(PYTEST_ARGS))
 
 fuzz-deep: $(STAMP) ## A larger, randomised schemathesis run, by hand
-	FUZZ_DEEP=1 $(RUN) pytest -m fuzz $(PYTEST_ARGS)
+	export FUZZ_DEEP=1; $(call pytest_phases,-m fuzz $(PYTEST_ARGS))
 
 migrate: $(STAMP) ## Apply the database migrations (DATABASE_URL, or the embedded database)
 	$(RUN) python -m data_service.migrate

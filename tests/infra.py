@@ -28,7 +28,44 @@ __all__ = ["create_database", "drop_database", "libpq"]  # the tests' names for 
 ROOT = Path(__file__).resolve().parent.parent
 STRICT = os.environ.get("REQUIRE_SERVICES") == "1"
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+# The pytest-xdist worker this process is (gw0, gw1, ...), or None in a run without workers.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def redis_db_url(url: str, db: int) -> str:
+    return urlsplit(url)._replace(path=f"/{db}").geturl()
+
+
+def _redis_databases() -> tuple[int | None, int, int]:
+    """The Redis databases of this pytest process: (what it caches in, None for REDIS_URL's
+    own; the fault tests'; the consumers' idempotency stores'). The tests flush them, so no
+    other process may share one.
+
+    Taken elsewhere: 0 (a developer's default), 9 (tools/bench/cpu.py), 14 (`make bench`).
+    A run without workers keeps REDIS_URL's (15 by default), 13 and 12, apart from another
+    run's workers. A worker runs its tests one at a time, so one database serves all three:
+    gwN takes N + 1 (1 to 8). 10 and 11 are the fuzz gate's (`fuzz_pass_redis_urls`).
+    """
+    if WORKER is None:
+        return None, 13, 12
+    number = int(WORKER.removeprefix("gw"))
+    if number > 7:
+        raise RuntimeError(f"at most 8 workers: Redis has no database left for {WORKER}")
+    return number + 1, number + 1, number + 1
+
+
+_CACHE_REDIS_DB, FAULTS_REDIS_DB, CONSUMER_REDIS_DB = _redis_databases()
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+if _CACHE_REDIS_DB is not None:
+    REDIS_URL = redis_db_url(REDIS_URL, _CACHE_REDIS_DB)
+
+
+def fuzz_pass_redis_urls(redis_url: str) -> tuple[str, str, str]:
+    """The fuzz gate's three business passes run at once, each on an empty Redis database:
+    this process's own, and two that only that test uses."""
+    return redis_url, redis_db_url(redis_url, 10), redis_db_url(redis_url, 11)
+
+
 RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 # A well-formed stored password hash, for users written straight to the data API.
 HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"

@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import socket
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from tools.uvicorn_server import ROOT, Server, ServerTls, free_port, uvicorn_server, wait_ready
+from tests.infra import WORKER
+from tools import uvicorn_server as _uvicorn
+from tools.uvicorn_server import ROOT, Server, ServerTls, uvicorn_server, wait_ready
 
 LOGS = ROOT / "reports" / "logs"
 __all__ = ["LOGS", "LiveService", "child_env", "free_port", "live_service"]
 
 
 LiveService = Server
+
+# Under xdist each worker takes its ports from a block of its own below the kernel's
+# ephemeral range (32768 and up here): a port the kernel hands out for bind(0) is free only
+# until something binds it, and a service takes a second or two to import before it does,
+# time enough for another worker's service, or any outgoing connection, to take it.
+_PORT_BLOCK = 1000
+_ports = None
+if WORKER is not None:
+    _first = 20000 + int(WORKER.removeprefix("gw")) * _PORT_BLOCK
+    _ports = itertools.cycle(range(_first, _first + _PORT_BLOCK))
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on; under xdist, the next free one of this worker's block."""
+    if _ports is None:
+        return _uvicorn.free_port()
+    for port in itertools.islice(_ports, _PORT_BLOCK):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port left in {WORKER}'s block")
 
 
 @contextmanager

@@ -28,6 +28,9 @@ from tools import constraints, contract_check
 from tools.constraints.topology import breaking_topology_changes
 
 Spec = dict[str, Any]
+# The tests of one module-scoped run of the check (`broken_business`) go to one xdist
+# worker, which runs it once (`make pytest` runs with --dist loadgroup).
+BROKEN_BUSINESS = pytest.mark.xdist_group("contract-check-broken-business")
 
 
 def git(repo: Path, *args: str) -> None:
@@ -138,6 +141,7 @@ def failed_in(broken: tuple[int, str, Path], operation: str, *lines: str) -> Non
         assert any(wanted in failure for failure in failures.get(operation, [])), failures.get(operation)
 
 
+@BROKEN_BUSINESS
 def test_a_removed_operation_fails(broken_business: tuple[int, str, Path]) -> None:
     failed_in(
         broken_business, "GET /users/stats", "x GET /users/stats: removed", "cannot remove an operation"
@@ -146,14 +150,17 @@ def test_a_removed_operation_fails(broken_business: tuple[int, str, Path]) -> No
     assert "x GET /users/stats: removed" in output
 
 
+@BROKEN_BUSINESS
 def test_a_new_required_request_field_fails(broken_business: tuple[int, str, Path]) -> None:
     failed_in(broken_business, "POST /auth/register", "cannot add a required request property 'nickname'")
 
 
+@BROKEN_BUSINESS
 def test_a_narrowed_enum_fails(broken_business: tuple[int, str, Path]) -> None:
     failed_in(broken_business, "PATCH /users/{user_id}", "cannot remove enum option 'admin'")
 
 
+@BROKEN_BUSINESS
 def test_a_removed_status_code_fails(broken_business: tuple[int, str, Path]) -> None:
     failed_in(broken_business, "GET /users/me", "must not remove response status code 401")
 

@@ -95,6 +95,11 @@ def test_a_handler_with_a_renamed_argument_or_another_return_type_fails_the_type
     )
 
 
+# The tests of the module-scoped edited copy and its services go to one xdist worker,
+# which makes them once (`make pytest` runs with --dist loadgroup).
+EDITED_COPY = pytest.mark.xdist_group("spec-edit-loop-edited-copy")
+
+
 @pytest.fixture(scope="module")
 def edited_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy whose data contract pages by at most 10 users, and whose business contract
@@ -144,6 +149,7 @@ def edited_services(
         asyncio.run(infra.drop_database(postgres_server_url, url))
 
 
+@EDITED_COPY
 def test_a_tightened_parameter_bound_is_enforced_after_generation(
     edited_services: tuple[LiveService, LiveService],
 ) -> None:
@@ -156,6 +162,7 @@ def test_a_tightened_parameter_bound_is_enforced_after_generation(
     assert refused.json()["errors"][0]["loc"] == ["query", "limit"]
 
 
+@EDITED_COPY
 def test_an_operation_made_admin_only_refuses_a_plain_user(
     edited_services: tuple[LiveService, LiveService],
 ) -> None:

@@ -36,6 +36,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+# One browser for the module: its tests go to one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("swagger-ui-browser")
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():

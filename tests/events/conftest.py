@@ -21,12 +21,14 @@ from aio_pika.abc import AbstractExchange, AbstractQueue, AbstractRobustConnecti
 from redis.asyncio import Redis
 from user_events_consumer import Backoff, UserCreatedEvent, contract, declare_topology
 
+from tests import infra
 from tests.broker import delete_events_topology, throwaway_exchange
 
 QUICK = Backoff(first=0.02, factor=2.0, limit=0.1)
 # The idempotency stores' Redis database: the other suites flush theirs (15, 14, 13) at will,
-# and a store that forgets would let a duplicate through.
-CONSUMER_REDIS_DB = 12
+# and a store that forgets would let a duplicate through. Under xdist, the worker's own,
+# which only its own tests, one at a time, flush (tests/infra.py).
+CONSUMER_REDIS_DB = infra.CONSUMER_REDIS_DB
 
 
 def created_event(user_id: int) -> UserCreatedEvent:

@@ -30,7 +30,8 @@ from tools.uvicorn_server import ServerTls
 SERVICE_TOKEN = "faults-service-token"
 JWT_SECRET = "faults-jwt-secret-0123456789abcdef0123456789"
 PASSWORD = "user-password-1"
-FAULTS_REDIS_DB = 13  # not the other suites' (15) nor the benchmark's (14)
+# Not the other suites' (15) nor the benchmark's (14); under xdist, the worker's own (tests/infra.py).
+FAULTS_REDIS_DB = infra.FAULTS_REDIS_DB
 
 # Settings the children would otherwise inherit from this process's environment.
 _UNSET: dict[str, str | None] = {

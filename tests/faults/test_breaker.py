@@ -10,11 +10,15 @@ import statistics
 import time
 
 import httpx
+import pytest
 
 from tests.faults.conftest import assert_problem, bearer, business_service, register
 from tests.live import LiveService
 from tests.metrics import scrape
 from tests.tcpproxy import TcpProxy
+
+# An open circuit answers within 50 ms (median): a claim about latency, measured alone.
+pytestmark = pytest.mark.serial
 
 STATE = ("data_circuit_state", (("circuit", "data_service"),))
 

@@ -13,11 +13,16 @@ import time
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from tests.faults.conftest import bearer, business_service, eventually, register, started_together
 from tests.live import LiveService
 from tests.metrics import scrape
 from tests.tcpproxy import PauseMode, TcpProxy
+
+# Staleness bounds of a second or less, measured alone: tests running beside them on a
+# 2-core machine would delay the invalidations they time.
+pytestmark = pytest.mark.serial
 
 LIVENESS = 1.0  # NEAR_CACHE_LIVENESS_SECONDS of the processes here (the default)
 

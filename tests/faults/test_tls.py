@@ -36,6 +36,10 @@ class Certificates:
     other_ca: Path  # a CA that signed nothing the data service shows
 
 
+# One data service over TLS for the module: its tests go to one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("tls-data-service")
+
+
 @pytest.fixture(scope="module")
 def certificates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Certificates, ServerTls]:
     folder = tmp_path_factory.mktemp("tls")

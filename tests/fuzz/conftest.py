@@ -8,7 +8,6 @@ from redis.asyncio import Redis
 
 from tests import infra
 from tests.broker import delete_events_topology, throwaway_exchange
-from tests.fuzz.gate import COVERAGE_LINES
 from tests.live import LiveService, live_service
 
 SERVICE_TOKEN = "fuzz-service-token"
@@ -76,8 +75,3 @@ def business_service(
 async def _delete_the_sessions_exchange() -> AsyncIterator[None]:
     yield
     await delete_events_topology(infra.RABBITMQ_URL, EVENTS_EXCHANGE)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for line in COVERAGE_LINES:
-        terminalreporter.write_line(line)

@@ -60,7 +60,9 @@ def run_gate(
     junit, ndjson = REPORTS / f"{name}.xml", REPORTS / f"{name}.ndjson"
     # Examples per operation go into the configuration, not the command line: a CLI option
     # would also override the stateful phase's own number of scenarios in schemathesis.toml.
-    config = REPORTS / "schemathesis.toml"
+    # One per run: runs in parallel (the business passes, xdist workers) must not read one
+    # another's half-written file.
+    config = REPORTS / f"{name}.schemathesis.toml"
     config.write_text(
         f"generation.max-examples = {MAX_EXAMPLES}\n" + (ROOT / "schemathesis.toml").read_text()
     )
