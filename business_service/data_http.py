@@ -48,9 +48,13 @@ class DirectDataClient(httpx.AsyncClient):
         ssl_context: ssl.SSLContext | None,
     ) -> None:
         verify: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
-        # The whole-httpx way, for what the direct one does not take (see the module).
+        # The whole-httpx way, for what the direct one does not take (see the module), on the
+        # same aiohttp session: one pool of connections to the data service, not two.
         super().__init__(
-            base_url=base_url, headers=headers, timeout=timeout, transport=AiohttpTransport(verify=verify)
+            base_url=base_url,
+            headers=headers,
+            timeout=timeout,
+            transport=AiohttpTransport(client=self._opened),
         )
         self._direct_base = base_url.rstrip("/")
         self._direct_headers = dict(headers)

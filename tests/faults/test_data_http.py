@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -24,8 +25,8 @@ from tests.infra import HASH
 from tests.live import LiveService
 
 
-def _settings(url: str, **overrides: object) -> BusinessSettings:
-    return BusinessSettings(data_service_url=url, service_token=SERVICE_TOKEN, **overrides)  # type: ignore[arg-type]
+def _settings(url: str, **overrides: Any) -> BusinessSettings:
+    return BusinessSettings(data_service_url=url, service_token=SERVICE_TOKEN, **overrides)
 
 
 @pytest.fixture
@@ -39,8 +40,8 @@ async def data_client(live_data: LiveService, database: str) -> AsyncIterator[Au
         await client.get_async_httpx_client().aclose()
 
 
-async def _create(client: AuthenticatedClient, username: str, **fields: object) -> DataUser:
-    body = UserCreate(email=f"{username}@example.com", username=username, hashed_password=HASH, **fields)  # type: ignore[arg-type]
+async def _create(client: AuthenticatedClient, username: str, **fields: Any) -> DataUser:
+    body = UserCreate(email=f"{username}@example.com", username=username, hashed_password=HASH, **fields)
     created = await create_user.asyncio(client=client, body=body)
     assert isinstance(created, DataUser), created
     return created
@@ -105,3 +106,16 @@ async def test_refused_and_slow_data_services_raise_httpx_errors() -> None:
     finally:
         await slow.get_async_httpx_client().aclose()
         server.close()
+
+
+async def test_what_it_does_not_send_itself_goes_the_whole_httpx_way(
+    data_client: AuthenticatedClient,
+) -> None:
+    """A keyword the generated client does not use (here `follow_redirects`) goes through
+    httpx, on the same aiohttp session, and still carries the service token."""
+    http = data_client.get_async_httpx_client()
+    direct = await http.request("GET", "/users/by-username/nobody")
+    whole = await http.request("GET", "/users/by-username/nobody", follow_redirects=False)
+    assert (direct.status_code, whole.status_code) == (404, 404)
+    assert whole.request.url.path == "/users/by-username/nobody"  # only httpx's answer has one
+    assert whole.headers["content-type"] == direct.headers["content-type"]
