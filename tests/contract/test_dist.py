@@ -30,12 +30,19 @@ def run(
     return result
 
 
-def test_the_client_wheel_works_in_a_fresh_environment(tmp_path: Path, live_business: LiveService) -> None:
-    version = yaml.safe_load((ROOT / "openapi" / "business.yaml").read_text())["info"]["version"]
+def built_wheel(tmp_path: Path, package: Path, *, distribution: str, contract: str) -> tuple[Path, str]:
+    """The wheel of generated `package`, built as `make dist` builds it, and its version:
+    openapi/`contract`.yaml's."""
+    version = yaml.safe_load((ROOT / "openapi" / f"{contract}.yaml").read_text())["info"]["version"]
     assert UV.exists(), "the pinned uv is missing: run `make install`"
-    run([UV, "build", "--quiet", "--wheel", "--out-dir", tmp_path / "dist", CLIENT])
-    wheel = tmp_path / "dist" / f"business_api_client-{version}-py3-none-any.whl"
+    run([UV, "build", "--quiet", "--wheel", "--out-dir", tmp_path / "dist", package])
+    wheel = tmp_path / "dist" / f"{distribution}-{version}-py3-none-any.whl"
     assert wheel.exists(), sorted(p.name for p in (tmp_path / "dist").iterdir())
+    return wheel, version
+
+
+def test_the_client_wheel_works_in_a_fresh_environment(tmp_path: Path, live_business: LiveService) -> None:
+    wheel, version = built_wheel(tmp_path, CLIENT, distribution="business_api_client", contract="business")
 
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", venv])

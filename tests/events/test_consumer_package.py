@@ -11,9 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-import yaml
-
-from tests.contract.test_dist import UV, run
+from tests.contract.test_dist import UV, built_wheel, run
 from tests.events.conftest import Broker, created_event
 from tests.events.test_readme_consumer_example import run_consumer_example
 from tests.infra import ROOT
@@ -29,11 +27,7 @@ def test_make_dist_builds_the_consumer_package() -> None:
 async def test_the_consumer_wheel_works_in_a_fresh_environment(
     tmp_path: Path, broker: Broker, store_redis_url: str
 ) -> None:
-    version = yaml.safe_load((ROOT / "openapi" / "events.yaml").read_text())["info"]["version"]
-    assert UV.exists(), "the pinned uv is missing: run `make install`"
-    run([UV, "build", "--quiet", "--wheel", "--out-dir", tmp_path / "dist", PACKAGE])
-    wheel = tmp_path / "dist" / f"user_events_consumer-{version}-py3-none-any.whl"
-    assert wheel.exists(), sorted(p.name for p in (tmp_path / "dist").iterdir())
+    wheel, version = built_wheel(tmp_path, PACKAGE, distribution="user_events_consumer", contract="events")
 
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", "--without-pip", venv])
