@@ -36,6 +36,33 @@ from service_kit.request_context import HEADER, current_request_id
 _CONNECTIONS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
+class _ReadResponse(httpx.Response):
+    """An `httpx.Response` of a body already read.
+
+    `httpx.Response(content=...)` runs the body through httpx's whole streaming pipeline
+    (content decoder, chunker, request context) to read back what it was given: 7 of the 9
+    µs it took to build, and a tenth of a cache miss's instructions. Given as a stream
+    instead, the body is not read again; its bytes are the content.
+    """
+
+    def __init__(self, status: int, headers: Any, body: bytes) -> None:
+        super().__init__(status, headers=headers, stream=httpx.ByteStream(body))
+        self._body = body
+
+    @property
+    @override
+    def content(self) -> bytes:
+        return self._body
+
+    @override
+    def read(self) -> bytes:
+        return self._body
+
+    @override
+    async def aread(self) -> bytes:
+        return self._body
+
+
 class DirectDataClient(httpx.AsyncClient):
     """One per process, built in the business lifespan (`gateway.build_data_client`)."""
 
@@ -114,7 +141,7 @@ class DirectDataClient(httpx.AsyncClient):
                 auto_decompress=False,
             ) as answer:
                 content = await answer.read()
-        return httpx.Response(answer.status, headers=answer.raw_headers, content=content)
+        return _ReadResponse(answer.status, answer.raw_headers, content)
 
     @override
     async def aclose(self) -> None:

@@ -119,3 +119,20 @@ async def test_what_it_does_not_send_itself_goes_the_whole_httpx_way(
     assert (direct.status_code, whole.status_code) == (404, 404)
     assert whole.request.url.path == "/users/by-username/nobody"  # only httpx's answer has one
     assert whole.headers["content-type"] == direct.headers["content-type"]
+
+
+async def test_its_answer_reads_as_an_httpx_answer_of_the_same_body(data_client: AuthenticatedClient) -> None:
+    """The answer is built from the body already read, not run through httpx's stream again:
+    every way of reading it gives the same bytes as httpx's own answer."""
+    ada = await _create(data_client, "ada.read", full_name="Ada Ñ 数学")
+    http = data_client.get_async_httpx_client()
+    direct = await http.request("GET", f"/users/{ada.id}")
+    whole = await http.request("GET", f"/users/{ada.id}", follow_redirects=False)
+    assert direct.status_code == whole.status_code == 200
+    assert direct.content == whole.content
+    assert direct.text == whole.text
+    assert direct.json() == whole.json()
+    assert direct.read() == await direct.aread() == whole.content
+    assert b"".join([chunk async for chunk in direct.aiter_bytes()]) == whole.content
+    assert direct.headers["content-type"] == whole.headers["content-type"] == "application/json"
+    assert direct.headers["content-length"] == str(len(whole.content))
