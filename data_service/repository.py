@@ -16,7 +16,8 @@ from typing import Any
 
 from asyncpg import Connection as DriverConnection
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, RowMapping, Select, bindparam, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, RowMapping, Select, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -92,6 +93,17 @@ def by_id(statement: Select[Any]) -> KeyRead:
 
 def by_username(statement: Select[Any]) -> KeyRead:
     return KeyRead.of(statement.where(_USERS.username == bindparam("username")))
+
+
+def by_ids(statement: Select[Any]) -> KeyRead:
+    """Many ids in one query: `id = ANY($1)` takes the list as one array parameter, so the
+    statement (and asyncpg's prepared copy of it) is the same whatever the number of ids."""
+    return KeyRead.of(statement.where(_USERS.id == any_(bindparam("ids", type_=ARRAY(BigInteger)))))
+
+
+async def fetch_all(*, driver: DriverConnection, read: KeyRead, **params: object) -> list[Mapping[str, Any]]:
+    """Every row `read` finds, on the route's `db.driver()`."""
+    return [dict(record) for record in await driver.fetch(read.sql, *(params[name] for name in read.params))]
 
 
 async def fetch_one(*, driver: DriverConnection, read: KeyRead, **params: object) -> Mapping[str, Any] | None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from contract_models.data import User, UserCreate, UserCredentials, UserPage, UserStats, UserUpdate
+from contract_models.data import (
+    User,
+    UserCreate,
+    UserCredentials,
+    UserList,
+    UserLookup,
+    UserPage,
+    UserStats,
+    UserUpdate,
+)
 from contract_servers.data import CreateUserResponse, Paths, UsersApi
 from typing_extensions import override
 
@@ -58,6 +67,11 @@ class UserHandlers(UsersApi):
     async def get_user(self, *, user_id: int) -> User:
         async with self._db.driver() as driver:
             return await users.get_user(driver=driver, user_id=user_id)
+
+    @override
+    async def lookup_users(self, *, body: UserLookup) -> UserList:
+        async with self._db.driver() as driver:
+            return await users.lookup_users(driver=driver, ids=[user_id.root for user_id in body.ids])
 
     @override
     async def delete_user(self, *, user_id: int) -> None:

@@ -54,6 +54,10 @@ class Readiness(BaseModel):
     ]
 
 
+class UserIdValue(RootModel[int]):
+    root: Annotated[int, Field(examples=[42], ge=1, le=9223372036854775807)]
+
+
 class SearchText(RootModel[str]):
     root: Annotated[
         str, Field(examples=["ada"], max_length=100, min_length=1, pattern="^[^\\x00-\\x1f\\x7f]+$")
@@ -267,6 +271,23 @@ class UserCredentials(BaseModel):
             le=9223372036854775807,
         ),
     ]
+
+
+class UserLookup(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: Annotated[
+        list[UserIdValue],
+        Field(
+            description="The ids to read; an id given twice is answered once.",
+            max_length=100,
+            min_length=1,
+        ),
+    ]
+
+
+class UserList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: Annotated[list[User], Field(max_length=100)]
 
 
 class UserPage(BaseModel):

@@ -47,6 +47,27 @@ async def test_get_by_id_and_username_and_credentials(client: httpx.AsyncClient)
         assert credentials.id == created["id"]
 
 
+async def test_lookup_answers_the_users_found_in_the_order_asked_each_once(client: httpx.AsyncClient) -> None:
+    ada = await make_user(client, "ada")
+    bob = await make_user(client, "bob")
+    eve = await make_user(client, "eve")
+    missing = eve["id"] + 1000
+    response = await client.post("/users/lookup", json={"ids": [eve["id"], missing, ada["id"], eve["id"]]})
+    assert response.status_code == 200
+    # What GET /users/{id} answers for each, in the order asked, the unknown id left out.
+    assert response.json() == {"items": [eve, ada]}
+    assert bob not in response.json()["items"]
+    nobody = await client.post("/users/lookup", json={"ids": [missing]})
+    assert (nobody.status_code, nobody.json()) == (200, {"items": []})
+
+
+async def test_lookup_refuses_no_ids_too_many_ids_and_bad_ids(client: httpx.AsyncClient) -> None:
+    for ids in ([], list(range(1, 102)), [0], ["x"]):
+        response = await client.post("/users/lookup", json={"ids": ids})
+        assert response.status_code == 422, ids
+        assert response.headers["content-type"] == "application/problem+json"
+
+
 async def test_a_deleted_user_is_gone_at_both_addresses(client: httpx.AsyncClient) -> None:
     # The fuzz gate cannot connect the two addresses of a user (see schemathesis.toml).
     created = await make_user(client, "ada")

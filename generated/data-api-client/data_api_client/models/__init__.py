@@ -22,6 +22,8 @@ from .role_counts import RoleCounts
 from .user import User
 from .user_create import UserCreate
 from .user_credentials import UserCredentials
+from .user_list import UserList
+from .user_lookup import UserLookup
 from .user_page import UserPage
 from .user_stats import UserStats
 from .user_update import UserUpdate
@@ -49,6 +51,8 @@ __all__ = (
     "User",
     "UserCreate",
     "UserCredentials",
+    "UserList",
+    "UserLookup",
     "UserPage",
     "UserStats",
     "UserUpdate",
