@@ -69,6 +69,7 @@ def _build_resources(
             failure_threshold=settings.data_breaker_failures,
             reset_seconds=settings.data_breaker_pause_seconds,
         ),
+        gather_reads=settings.data_read_gathering,
     )
     cache = build_cache(redis_url=settings.redis_url, tracer_provider=tracing)
     if tracing is not None and settings.rabbitmq_url:

@@ -39,3 +39,8 @@ CIRCUIT_STATE = Gauge(
 CIRCUIT_OPENED = Counter(
     "data_circuit_opened", "Times the circuit breaker to the data service opened.", ["circuit"]
 )
+DATA_USER_READS_PER_CALL = Histogram(
+    "data_user_reads_per_call",
+    "Users read by id in one call to the data service (reads gathered in one turn of the event loop).",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 100),
+)

@@ -17,9 +17,10 @@ from data_api_client.models import User as DataUser
 from data_api_client.models import UserCreate, UserPage
 
 from business_service.data_http import DirectDataClient
-from business_service.gateway import build_data_client
+from business_service.gateway import DataGateway, build_data_client
 from business_service.settings import BusinessSettings
 from service_kit import request_context
+from service_kit.errors import NotFound
 from tests.faults.conftest import SERVICE_TOKEN
 from tests.infra import HASH
 from tests.live import LiveService
@@ -136,3 +137,19 @@ async def test_its_answer_reads_as_an_httpx_answer_of_the_same_body(data_client:
     assert b"".join([chunk async for chunk in direct.aiter_bytes()]) == whole.content
     assert direct.headers["content-type"] == whole.headers["content-type"] == "application/json"
     assert direct.headers["content-length"] == str(len(whole.content))
+
+
+async def test_gathered_reads_on_the_network(live_data: LiveService, database: str) -> None:
+    """The reads a business gathers (`POST /users/lookup` with a JSON body) on the direct
+    client, against the data service under uvicorn: each read gets its own user, or 404."""
+    gateway = DataGateway(
+        client=build_data_client(_settings(live_data.url)), retry_attempts=1, gather_reads=True
+    )
+    try:
+        users = [await _create(gateway.client, f"net{number}") for number in range(5)]
+        asked = [user.id for user in users] + [users[-1].id + 50]
+        answers = await asyncio.gather(*(gateway.get_user(user_id=i) for i in asked), return_exceptions=True)
+        assert answers[:-1] == users
+        assert isinstance(answers[-1], NotFound)
+    finally:
+        await gateway.aclose()

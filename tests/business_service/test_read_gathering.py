@@ -1,0 +1,156 @@
+"""Reads of users by id asked for at the same moment go to the data service as one call
+(`business_service.read_batching`), and each caller still gets what its own read would have:
+its user, 404 for an id that names none, the call's error, and nothing of a caller that left."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from data_api_client.models import User, UserCreate
+from fastapi import FastAPI
+
+from business_service.breaker import CircuitBreaker
+from business_service.gateway import DataGateway, build_data_client
+from service_kit.errors import NotFound, ServiceUnavailable
+from tests.business_service.conftest import BusinessFactory, admin_token, bearer, business_settings, register
+from tests.infra import user_body
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """The real data app; records each request, and can hold them or fail them."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+        self.sent: list[str] = []
+        self.gate: asyncio.Event | None = None
+        self.arrived = asyncio.Event()
+        self.refuse = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(f"{request.method} {request.url.path}")
+        self.arrived.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.refuse:
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.fixture
+async def recorded(data_app: FastAPI, clean: None) -> AsyncIterator[tuple[DataGateway, RecordingTransport]]:
+    transport = RecordingTransport(data_app)
+    settings = business_settings(redis_url=None)
+    gateway = DataGateway(
+        client=build_data_client(settings, transport=transport),
+        retry_attempts=2,
+        breaker=CircuitBreaker(failure_threshold=100, reset_seconds=1),
+        gather_reads=True,
+    )
+    try:
+        yield gateway, transport
+    finally:
+        await gateway.aclose()
+
+
+async def _users(gateway: DataGateway, count: int) -> list[User]:
+    return [
+        await gateway.create_user(body=UserCreate.from_dict(user_body(f"reader{number}")))
+        for number in range(count)
+    ]
+
+
+async def test_reads_asked_at_once_go_as_one_call_and_each_gets_its_own_answer(
+    recorded: tuple[DataGateway, RecordingTransport],
+) -> None:
+    gateway, transport = recorded
+    users = await _users(gateway, 12)
+    missing = [users[-1].id + 100, users[-1].id + 101]
+    asked = [user.id for user in users] * 3 + missing  # every user three times, two unknown ids
+    transport.sent.clear()
+    answers = await asyncio.gather(*(gateway.get_user(user_id=i) for i in asked), return_exceptions=True)
+    assert transport.sent == ["POST /users/lookup"]
+    for user_id, answer in zip(asked, answers, strict=True):
+        if user_id in missing:
+            assert isinstance(answer, NotFound), answer
+        else:
+            assert isinstance(answer, User), answer
+            assert answer == next(user for user in users if user.id == user_id)
+
+
+async def test_a_lone_read_is_the_plain_get(recorded: tuple[DataGateway, RecordingTransport]) -> None:
+    gateway, transport = recorded
+    (user,) = await _users(gateway, 1)
+    transport.sent.clear()
+    assert await gateway.get_user(user_id=user.id) == user
+    with pytest.raises(NotFound):
+        await gateway.get_user(user_id=user.id + 1)
+    assert transport.sent == [f"GET /users/{user.id}", f"GET /users/{user.id + 1}"]
+
+
+async def test_more_than_a_hundred_ids_go_in_calls_of_a_hundred(
+    recorded: tuple[DataGateway, RecordingTransport],
+) -> None:
+    gateway, transport = recorded
+    (user,) = await _users(gateway, 1)
+    asked = [user.id, *range(user.id + 1, user.id + 150)]
+    transport.sent.clear()
+    answers = await asyncio.gather(*(gateway.get_user(user_id=i) for i in asked), return_exceptions=True)
+    assert transport.sent == ["POST /users/lookup", "POST /users/lookup"]
+    assert answers[0] == user
+    assert all(isinstance(answer, NotFound) for answer in answers[1:])
+
+
+async def test_a_failed_call_fails_every_read_it_carried(
+    recorded: tuple[DataGateway, RecordingTransport],
+) -> None:
+    gateway, transport = recorded
+    users = await _users(gateway, 3)
+    transport.refuse = True
+    answers = await asyncio.gather(*(gateway.get_user(user_id=u.id) for u in users), return_exceptions=True)
+    assert all(isinstance(answer, ServiceUnavailable) for answer in answers), answers
+    # Retried as any idempotent read: two attempts of the one call.
+    assert transport.sent[-2:] == ["POST /users/lookup", "POST /users/lookup"]
+    transport.refuse = False
+    assert await gateway.get_user(user_id=users[0].id) == users[0]
+
+
+async def test_a_caller_that_leaves_does_not_cancel_the_others(
+    recorded: tuple[DataGateway, RecordingTransport],
+) -> None:
+    gateway, transport = recorded
+    users = await _users(gateway, 3)
+    transport.gate = asyncio.Event()
+    transport.arrived.clear()
+    reads = [asyncio.create_task(gateway.get_user(user_id=u.id)) for u in users]
+    await transport.arrived.wait()  # the one call is on its way, carrying the three reads
+    assert transport.sent[-1] == "POST /users/lookup"
+    reads[0].cancel()
+    transport.gate.set()
+    assert await asyncio.gather(*reads[1:]) == users[1:]
+    assert reads[0].cancelled()
+
+
+async def test_the_service_gathers_the_misses_of_requests_served_at_once(
+    make_business: BusinessFactory,
+) -> None:
+    """Through the app, cache off: concurrent reads of the users by their admin answer each
+    its user, in fewer data calls than reads (the metric counts the ids of each call)."""
+    async with make_business(cache_ttl_seconds=0) as business:
+        headers = bearer(await admin_token(business.client))
+        created = [await register(business.client, f"many{n}") for n in range(8)]
+        before = await _metric(business.client, "data_user_reads_per_call_count")
+        answers = await asyncio.gather(
+            *(business.client.get(f"/users/{u['id']}", headers=headers) for u in created)
+        )
+        assert [answer.json() for answer in answers] == created
+        calls = await _metric(business.client, "data_user_reads_per_call_count") - before
+        # Each request also reads its caller (the admin): 16 reads in all.
+        assert 1 <= calls < 16, calls
+
+
+async def _metric(client: httpx.AsyncClient, name: str) -> float:
+    text = (await client.get("/metrics")).text
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " "))
