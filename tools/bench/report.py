@@ -46,6 +46,13 @@ TARGETS = (
         "0.26 with httpx's default pool, 0.81 with the httpx-aiohttp transport",
     ),
     Target(
+        "business GET, cache miss, read gathering off / data GET by id",
+        "business_miss_single",
+        "data_get",
+        0.75,
+        "one data call per read, as before the gathering: 0.61-0.72",
+    ),
+    Target(
         "business GET, cache hit / bare",
         "business_hit",
         "bare",

@@ -2,11 +2,13 @@
 
 1. A database of its own on the machine's PostgreSQL, migrated, with USERS users seeded
    (one precomputed Argon2 hash for all) and one admin; dropped at the end.
-2. Six servers, each one uvicorn worker on uvloop and httptools with no access log: the
+2. Seven servers, each one uvicorn worker on uvloop and httptools with no access log: the
    data service, the business service (Redis cache with the near cache in front, the
    default), the same with the near cache off (NEAR_CACHE=false: every hit is a Redis
    GET), a business service with the user cache off (CACHE_TTL_SECONDS=0: every read goes
-   to the data service), the bare reference app and the seeds' new-client-per-request app.
+   to the data service, the reads of concurrent requests gathered into one call), the same
+   with DATA_READ_GATHERING=false (one data call per read), the bare reference app and the
+   seeds' new-client-per-request app.
 3. The business cache is filled for every user, each case is warmed up at each
    concurrency, then ROUNDS rounds run every case at every concurrency in turn.
 4. With --profile, py-spy then records each case's server once more (reports/bench-profiles/).
@@ -64,6 +66,12 @@ CASES = (
         "self",
     ),
     Case("business_miss", "business GET /users/{id}, JWT, cache miss", "business_uncached", "self"),
+    Case(
+        "business_miss_single",
+        "business GET /users/{id}, JWT, cache miss, read gathering off",
+        "business_uncached_single",
+        "self",
+    ),
     Case("business_page", "business GET /users?limit=50, admin JWT", "business", "page", auth="admin"),
     Case("seeds", "seeds' pattern: new httpx.AsyncClient per request", "seeds", "self"),
     # The same two reads with tracing on in every process they cross, sampling every request
@@ -80,6 +88,7 @@ LOGIN = Case("login", "business POST /auth/token", "business", "login")
 # The processes --profile records per case, when more than the case's own server.
 PROFILED = {
     "business_miss": ("business_uncached", "data"),
+    "business_miss_single": ("business_uncached_single", "data"),
     "business_miss_traced": ("business_uncached_traced", "data_traced"),
 }
 
@@ -244,6 +253,7 @@ def _servers(
         data = serve("data", "data_service.app:create_app", data_env)
         business_env = _business_env(config, data.url, seeded)
         uncached_env = {**business_env, "CACHE_TTL_SECONDS": "0"}
+        uncached_single_env = {**uncached_env, "DATA_READ_GATHERING": "false"}
         redis_only_env = {**business_env, "NEAR_CACHE": "false"}
         data_traced = serve(
             "data_traced", "data_service.app:create_app", _traced(data_env, name="data", sink=sink)
@@ -255,6 +265,10 @@ def _servers(
             (serve("business", "business_service.app:create_app", business_env), "/ready"),
             (serve("business_redis", "business_service.app:create_app", redis_only_env), "/ready"),
             (serve("business_uncached", "business_service.app:create_app", uncached_env), "/ready"),
+            (
+                serve("business_uncached_single", "business_service.app:create_app", uncached_single_env),
+                "/ready",
+            ),
             (serve("bare", "tools.bench.reference:create_bare_app", {}), "/users/1"),
             (serve("seeds", "tools.bench.reference:create_seeds_app", business_env), "/openapi.json"),
             (data_traced, "/ready"),
@@ -276,7 +290,7 @@ def _servers(
             ),
         ]
         for server, path in started:
-            # Nine servers import at once: on two busy cores the first one ready may take
+            # Ten servers import at once: on two busy cores the first one ready may take
             # longer than a lone server's minute.
             wait_ready(server, path, timeout=150)
         # A write the cache's short timeout gave up on (two busy cores) is skipped, as in the
