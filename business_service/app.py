@@ -69,9 +69,11 @@ def _build_resources(
             failure_threshold=settings.data_breaker_failures,
             reset_seconds=settings.data_breaker_pause_seconds,
         ),
-        gather_reads=settings.data_read_gathering,
+        gather_reads=settings.read_gathering,
     )
-    cache = build_cache(redis_url=settings.redis_url, tracer_provider=tracing)
+    cache = build_cache(
+        redis_url=settings.redis_url, tracer_provider=tracing, gather_reads=settings.read_gathering
+    )
     if tracing is not None and settings.rabbitmq_url:
         # aio-pika's instrumentation patches the Exchange class, so it is per process:
         # one app per process outside the tests.

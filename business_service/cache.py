@@ -6,16 +6,22 @@ and once when it is back, requests go uncached meanwhile, and caching resumes by
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Sequence
 from typing import Protocol
 
 import structlog
+from dloader import DataLoader
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from business_service.metrics import CACHE_READS_PER_CALL
+
 log = structlog.get_logger(__name__)
+_MOST_PER_MGET = 100
 # What a failing Redis raises. uvloop (which uvicorn runs on) raises RuntimeError, not an
 # OSError, when a command is written to a connection the server or the network has reset.
 REDIS_FAILURES: tuple[type[Exception], ...] = (RedisError, OSError, RuntimeError)
@@ -111,7 +117,10 @@ class RedisCache:
         socket_timeout: float = 0.25,
         retry_after_seconds: float = 1.0,
         tracer_provider: TracerProvider | None = None,
+        gather_reads: bool = False,
     ) -> None:
+        """`gather_reads`: the reads of a turn of the event loop go to Redis as one `MGET`
+        (dloader's `DataLoader`, as the gateway's reads; a lone read stays a `GET`)."""
         self._redis: Redis = Redis.from_url(
             url,
             socket_timeout=socket_timeout,
@@ -132,6 +141,9 @@ class RedisCache:
         # Counters (failed logins) kept in this process while Redis is away, so that the
         # login limits still hold, per process, during an outage.
         self._counters = MemoryCache()
+        self._reads: DataLoader[str, str | None] | None = (
+            DataLoader(self._get_many, max_batch_size=_MOST_PER_MGET, cache=False) if gather_reads else None
+        )
 
     @property
     def is_up(self) -> bool:
@@ -162,12 +174,23 @@ class RedisCache:
                 undeleted = set(self._undeleted)
                 await self._invalidate(*undeleted)
                 self._undeleted -= undeleted
-            value = await self._redis.get(key)
+            if self._reads is None:
+                value = await self._redis.get(key)
+            else:
+                # Shielded: callers of one key share its future, and one leaving must not
+                # cancel it for the others.
+                value = await asyncio.shield(self._reads.load(key))
         except REDIS_FAILURES as exc:
             self._failed(exc)
             return None
         self._succeeded()
         return None if value is None else str(value)
+
+    async def _get_many(self, keys: Sequence[str]) -> list[str | None]:
+        CACHE_READS_PER_CALL.observe(len(keys))
+        values = [await self._redis.get(keys[0])] if len(keys) == 1 else await self._redis.mget(keys)
+        # decode_responses: str already; bytes only in redis-py's types.
+        return [value.decode() if isinstance(value, bytes) else value for value in values]
 
     async def set(self, key: str, value: str, *, ttl_seconds: int) -> None:
         if self._skip():
@@ -243,8 +266,14 @@ class RedisCache:
         return True
 
     async def aclose(self) -> None:
+        if self._reads is not None:
+            await self._reads.shutdown()
         await self._redis.aclose()
 
 
-def build_cache(*, redis_url: str | None, tracer_provider: TracerProvider | None = None) -> Cache:
-    return RedisCache(url=redis_url, tracer_provider=tracer_provider) if redis_url else MemoryCache()
+def build_cache(
+    *, redis_url: str | None, tracer_provider: TracerProvider | None = None, gather_reads: bool = False
+) -> Cache:
+    if not redis_url:
+        return MemoryCache()
+    return RedisCache(url=redis_url, tracer_provider=tracer_provider, gather_reads=gather_reads)

@@ -174,7 +174,7 @@ class DataGateway:
         gather_reads: bool = False,
     ) -> None:
         """`gather_reads`: reads of users by id asked for at the same moment go to the data
-        service as one call (`read_batching`; the service's `DATA_READ_GATHERING`)."""
+        service as one call (`read_batching`; the service's `READ_GATHERING`)."""
         self.client = client
         self._attempts = retry_attempts
         self.breaker = breaker or CircuitBreaker(failure_threshold=5, reset_seconds=5.0)

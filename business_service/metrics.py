@@ -44,3 +44,8 @@ DATA_USER_READS_PER_CALL = Histogram(
     "Users read by id in one call to the data service (reads gathered in one turn of the event loop).",
     buckets=(1, 2, 4, 8, 16, 32, 64, 100),
 )
+CACHE_READS_PER_CALL = Histogram(
+    "cache_reads_per_call",
+    "Users read from Redis in one command (reads gathered in one turn of the event loop into an MGET).",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 100),
+)

@@ -59,9 +59,12 @@ class BusinessSettings(BaseSettings):
     data_connect_timeout: float = Field(2.0, gt=0, description="Connect timeout to the data service (s).")
     data_read_timeout: float = Field(5.0, gt=0, description="Read timeout of data service calls (s).")
     data_retry_attempts: int = Field(3, ge=1, description="Attempts of an idempotent data service call.")
-    data_read_gathering: bool = Field(
+    read_gathering: bool = Field(
         True,
-        description="Gather the reads of users by id asked for at the same moment into one data service call.",
+        description=(
+            "Gather the reads of users asked for at the same moment into one call: one Redis MGET, "
+            "one data service POST /users/lookup."
+        ),
     )
     data_breaker_failures: int = Field(
         5,

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from business_service.cache import Cache, MemoryCache, RedisCache
+from business_service.metrics import CACHE_READS_PER_CALL
 
 
-@pytest.fixture(params=["redis", "memory"])
+@pytest.fixture(params=["redis", "redis-gathered", "memory"])
 async def cache(request: pytest.FixtureRequest, redis_url: str) -> Cache:
     if request.param == "memory":
         return MemoryCache()
-    redis = RedisCache(url=redis_url)
+    redis = RedisCache(url=redis_url, gather_reads=request.param == "redis-gathered")
     await redis.delete("k")
     await redis.delete("n")
     return redis
@@ -49,5 +52,44 @@ async def test_a_dead_redis_caches_nothing_but_still_counts_in_process() -> None
         assert await cache.count("n") == 2
         assert 1 <= await cache.ttl("n") <= 60
         assert not await cache.ping()
+    finally:
+        await cache.aclose()
+
+
+def _gathered() -> tuple[float, float]:
+    """(calls, keys) of the gathered reads so far, from the histogram."""
+    samples = {
+        sample.name: sample.value for metric in CACHE_READS_PER_CALL.collect() for sample in metric.samples
+    }
+    return samples["cache_reads_per_call_count"], samples["cache_reads_per_call_sum"]
+
+
+async def test_reads_asked_at_once_go_to_redis_as_one_mget(redis_url: str) -> None:
+    cache = RedisCache(url=redis_url, gather_reads=True)
+    keys = [f"gathered:{number}" for number in range(10)]
+    try:
+        for key in keys[:7]:
+            await cache.set(key, f"value of {key}", ttl_seconds=60)
+        asked = [*keys, *keys[:3]]  # three unknown keys, three asked twice
+        calls, read = _gathered()
+        values = await asyncio.gather(*(cache.get(key) for key in asked))
+        assert values == [f"value of {key}" if key in keys[:7] else None for key in asked]
+        # One command for the ten distinct keys.
+        assert _gathered() == (calls + 1, read + 10)
+        # Alone, a read is the plain GET.
+        assert await cache.get(keys[0]) == f"value of {keys[0]}"
+        assert _gathered() == (calls + 2, read + 11)
+    finally:
+        for key in keys:
+            await cache.delete(key)
+        await cache.aclose()
+
+
+async def test_gathered_reads_of_a_dead_redis_are_misses() -> None:
+    cache = RedisCache(url="redis://127.0.0.1:1/0", gather_reads=True)
+    try:
+        values = await asyncio.gather(cache.get("a"), cache.get("b"), cache.get("a"))
+        assert all(value is None for value in values)
+        assert not cache.is_up
     finally:
         await cache.aclose()

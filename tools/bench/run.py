@@ -2,13 +2,14 @@
 
 1. A database of its own on the machine's PostgreSQL, migrated, with USERS users seeded
    (one precomputed Argon2 hash for all) and one admin; dropped at the end.
-2. Seven servers, each one uvicorn worker on uvloop and httptools with no access log: the
+2. Eight servers, each one uvicorn worker on uvloop and httptools with no access log: the
    data service, the business service (Redis cache with the near cache in front, the
-   default), the same with the near cache off (NEAR_CACHE=false: every hit is a Redis
-   GET), a business service with the user cache off (CACHE_TTL_SECONDS=0: every read goes
-   to the data service, the reads of concurrent requests gathered into one call), the same
-   with DATA_READ_GATHERING=false (one data call per read), the bare reference app and the
-   seeds' new-client-per-request app.
+   default), the same with the near cache off (NEAR_CACHE=false: every hit is read from
+   Redis, the hits of concurrent requests in one MGET), that one with READ_GATHERING=false
+   too (one Redis GET per hit), a business service with the user cache off
+   (CACHE_TTL_SECONDS=0: every read goes to the data service, the reads of concurrent
+   requests gathered into one call), the same with READ_GATHERING=false (one data call per
+   read), the bare reference app and the seeds' new-client-per-request app.
 3. The business cache is filled for every user, each case is warmed up at each
    concurrency, then ROUNDS rounds run every case at every concurrency in turn.
 4. With --profile, py-spy then records each case's server once more (reports/bench-profiles/).
@@ -63,6 +64,12 @@ CASES = (
         "business_hit_redis",
         "business GET /users/{id}, JWT, cache hit, near cache off (Redis)",
         "business_redis",
+        "self",
+    ),
+    Case(
+        "business_hit_redis_single",
+        "business GET /users/{id}, JWT, cache hit, near cache off (Redis), read gathering off",
+        "business_redis_single",
         "self",
     ),
     Case("business_miss", "business GET /users/{id}, JWT, cache miss", "business_uncached", "self"),
@@ -253,8 +260,9 @@ def _servers(
         data = serve("data", "data_service.app:create_app", data_env)
         business_env = _business_env(config, data.url, seeded)
         uncached_env = {**business_env, "CACHE_TTL_SECONDS": "0"}
-        uncached_single_env = {**uncached_env, "DATA_READ_GATHERING": "false"}
+        uncached_single_env = {**uncached_env, "READ_GATHERING": "false"}
         redis_only_env = {**business_env, "NEAR_CACHE": "false"}
+        redis_only_single_env = {**redis_only_env, "READ_GATHERING": "false"}
         data_traced = serve(
             "data_traced", "data_service.app:create_app", _traced(data_env, name="data", sink=sink)
         )
@@ -267,6 +275,10 @@ def _servers(
             (serve("business_uncached", "business_service.app:create_app", uncached_env), "/ready"),
             (
                 serve("business_uncached_single", "business_service.app:create_app", uncached_single_env),
+                "/ready",
+            ),
+            (
+                serve("business_redis_single", "business_service.app:create_app", redis_only_single_env),
                 "/ready",
             ),
             (serve("bare", "tools.bench.reference:create_bare_app", {}), "/users/1"),
@@ -290,7 +302,7 @@ def _servers(
             ),
         ]
         for server, path in started:
-            # Ten servers import at once: on two busy cores the first one ready may take
+            # Eleven servers import at once: on two busy cores the first one ready may take
             # longer than a lone server's minute.
             wait_ready(server, path, timeout=150)
         # A write the cache's short timeout gave up on (two busy cores) is skipped, as in the
