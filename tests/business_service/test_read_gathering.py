@@ -130,7 +130,7 @@ async def test_a_caller_that_leaves_does_not_cancel_the_others(
     assert transport.sent[-1] == "POST /users/lookup"
     leaving.cancel()
     transport.gate.set()
-    assert await asyncio.gather(staying, other) == [ada, bob]
+    assert list(await asyncio.gather(staying, other)) == [ada, bob]
     assert leaving.cancelled()
 
 
