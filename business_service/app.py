@@ -70,6 +70,7 @@ def _build_resources(
             reset_seconds=settings.data_breaker_pause_seconds,
         ),
         gather_reads=settings.read_gathering,
+        tracer_provider=tracing,
     )
     cache = build_cache(
         redis_url=settings.redis_url, tracer_provider=tracing, gather_reads=settings.read_gathering

@@ -51,6 +51,7 @@ from data_api_client.types import UNSET, Response, Unset
 from httpx_aiohttp import AiohttpTransport
 from opentelemetry.instrumentation.httpx import AsyncOpenTelemetryTransport
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import TracerProvider as AnyTracerProvider
 
 from business_service.breaker import CircuitBreaker
 from business_service.data_http import DirectDataClient
@@ -172,14 +173,22 @@ class DataGateway:
         retry_attempts: int,
         breaker: CircuitBreaker | None = None,
         gather_reads: bool = False,
+        tracer_provider: AnyTracerProvider | None = None,
     ) -> None:
         """`gather_reads`: reads of users by id asked for at the same moment go to the data
-        service as one call (`read_batching`; the service's `READ_GATHERING`)."""
+        service as one call (`read_batching`; the service's `READ_GATHERING`), traced on
+        `tracer_provider` when there is one."""
         self.client = client
         self._attempts = retry_attempts
         self.breaker = breaker or CircuitBreaker(failure_threshold=5, reset_seconds=5.0)
         self._reads = (
-            UserReads(read_one=self._get_one_user, read_many=self.lookup_users) if gather_reads else None
+            UserReads(
+                read_one=self._get_one_user,
+                read_many=self.lookup_users,
+                tracer=None if tracer_provider is None else tracer_provider.get_tracer(__name__),
+            )
+            if gather_reads
+            else None
         )
 
     async def aclose(self) -> None:

@@ -15,16 +15,24 @@ What each caller gets is what its own read would have given: its user, `NotFound
 id names none, or the error of the call (retried, breaker and all, by the gateway) when the
 call failed. A caller that goes away (its request cancelled) does not cancel the read others
 wait on. The call runs in the context of the request that opened the turn, so the data
-service logs it under that request's id, and a trace shows it under that request's span.
+service logs it under that request's id.
+
+With tracing (a `tracer`), each caller records a `read user (gathered)` span in its request's
+trace, covering its wait, and the call a `gathered user reads` span, the parent of its HTTP
+client span; the two link to each other, so every request's trace leads to the call that
+served it. The call's span is a child of the first caller whose span is sampled
+(docs/tracing.md says why). Without a tracer none of this runs.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from data_api_client.models import User
 from dloader import DataLoader
+from opentelemetry.trace import Link, Span, SpanKind, Tracer, set_span_in_context
 
 from business_service.metrics import DATA_USER_READS_PER_CALL
 from service_kit.errors import NotFound
@@ -41,19 +49,30 @@ class UserReads:
         *,
         read_one: Callable[[int], Awaitable[User]],
         read_many: Callable[[Sequence[int]], Awaitable[list[User]]],
+        tracer: Tracer | None = None,
     ) -> None:
         self._read_one = read_one
         self._read_many = read_many
         self._loader: DataLoader[int, User] = DataLoader(
             self._load, max_batch_size=MOST_PER_CALL, cache=False
         )
+        self._spans = None if tracer is None else _GatheredSpans(tracer)
 
     async def get(self, user_id: int) -> User:
         # The loader hands every caller of one id the same future: shielded, so that a caller
         # cancelled does not cancel it for the others.
-        return await asyncio.shield(self._loader.load(user_id))
+        if self._spans is None:
+            return await asyncio.shield(self._loader.load(user_id))
+        with self._spans.caller(user_id):
+            return await asyncio.shield(self._loader.load(user_id))
 
     async def _load(self, ids: Sequence[int]) -> list[User | Exception]:
+        if self._spans is None:
+            return await self._read(ids)
+        with self._spans.call(ids):
+            return await self._read(ids)
+
+    async def _read(self, ids: Sequence[int]) -> list[User | Exception]:
         DATA_USER_READS_PER_CALL.observe(len(ids))
         if len(ids) == 1:
             try:
@@ -66,3 +85,56 @@ class UserReads:
     async def aclose(self) -> None:
         """Cancel the reads still running (at shutdown, after the server drained its requests)."""
         await self._loader.shutdown()
+        if self._spans is not None:
+            self._spans.waiting.clear()
+
+
+class _GatheredSpans:
+    """The spans of the callers and of the calls that served them, linked both ways."""
+
+    def __init__(self, tracer: Tracer) -> None:
+        self._tracer = tracer
+        # The spans of the callers of each id whose call has not started, and the span of the
+        # call under way for each id (a caller of an id under way joins that call).
+        self.waiting: dict[int, list[Span]] = {}
+        self._serving: dict[int, Span] = {}
+
+    @contextmanager
+    def caller(self, user_id: int) -> Iterator[None]:
+        """A caller's wait, in its request's trace."""
+        with self._tracer.start_as_current_span(
+            "read user (gathered)", kind=SpanKind.INTERNAL, attributes={"user.id": str(user_id)}
+        ) as span:
+            serving = self._serving.get(user_id)
+            if serving is None:
+                self.waiting.setdefault(user_id, []).append(span)
+            else:
+                serving.add_link(span.get_span_context())
+                span.add_link(serving.get_span_context())
+            yield
+
+    @contextmanager
+    def call(self, ids: Sequence[int]) -> Iterator[None]:
+        """One call for `ids`: the current span while it runs, so its HTTP client span is a
+        child. Its parent is the first caller sampled (any sampler then records the call when
+        it records a request the call served), or the first caller when none is."""
+        callers = [span for user_id in ids for span in self.waiting.pop(user_id, ())]
+        sampled = [span for span in callers if span.get_span_context().trace_flags.sampled]
+        parent = (sampled or callers)[:1]
+        with self._tracer.start_as_current_span(
+            "gathered user reads",
+            context=set_span_in_context(parent[0]) if parent else None,
+            kind=SpanKind.INTERNAL,
+            attributes={"user_reads.ids": len(ids), "user_reads.callers": len(callers)},
+            links=[Link(span.get_span_context()) for span in callers],
+        ) as call:
+            for span in callers:
+                if span.is_recording():  # not once its caller went away
+                    span.add_link(call.get_span_context())
+            for user_id in ids:
+                self._serving[user_id] = call
+            try:
+                yield
+            finally:
+                for user_id in ids:
+                    del self._serving[user_id]

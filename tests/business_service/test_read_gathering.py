@@ -11,6 +11,9 @@ import httpx
 import pytest
 from data_api_client.models import User, UserCreate
 from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from business_service.breaker import CircuitBreaker
 from business_service.gateway import DataGateway, build_data_client
@@ -130,8 +133,43 @@ async def test_a_caller_that_leaves_does_not_cancel_the_others(
     assert transport.sent[-1] == "POST /users/lookup"
     leaving.cancel()
     transport.gate.set()
-    assert await asyncio.gather(staying, other) == [ada, bob]
+    assert list(await asyncio.gather(staying, other)) == [ada, bob]
     assert leaving.cancelled()
+
+
+async def test_a_caller_that_joins_a_call_under_way_is_linked_to_it(data_app: FastAPI, clean: None) -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    transport = RecordingTransport(data_app)
+    gateway = DataGateway(
+        client=build_data_client(business_settings(redis_url=None), transport=transport),
+        retry_attempts=2,
+        gather_reads=True,
+        tracer_provider=provider,
+    )
+    try:
+        (ada,) = await _users(gateway, 1)
+        transport.sent.clear()
+        transport.gate = asyncio.Event()
+        transport.arrived.clear()
+        first = asyncio.create_task(gateway.get_user(user_id=ada.id))
+        await transport.arrived.wait()
+        joining = asyncio.create_task(gateway.get_user(user_id=ada.id))
+        await asyncio.sleep(0)  # it asks while the call is under way
+        transport.gate.set()
+        assert list(await asyncio.gather(first, joining)) == [ada, ada]
+        assert transport.sent == [f"GET /users/{ada.id}"]
+    finally:
+        await gateway.aclose()
+        provider.shutdown()
+    spans = exporter.get_finished_spans()
+    (call,) = [s for s in spans if s.name == "gathered user reads"]
+    reads = [s for s in spans if s.name == "read user (gathered)"]
+    assert call.context is not None
+    assert len(reads) == 2
+    assert {link.context.span_id for link in call.links} == {r.context.span_id for r in reads if r.context}
+    assert all([link.context.span_id for link in r.links] == [call.context.span_id] for r in reads)
 
 
 async def test_the_service_gathers_the_misses_of_requests_served_at_once(

@@ -40,6 +40,7 @@ from tests.business_service.conftest import (
     SERVICE_TOKEN,
     Business,
     BusinessFactory,
+    admin_token,
     bearer,
     business_settings,
     register,
@@ -74,12 +75,20 @@ def exporter() -> Iterator[InMemorySpanExporter]:
 
 
 @pytest.fixture
+def business_overrides() -> dict[str, Any]:
+    """Settings of the traced business; a test changes them by parametrizing this name."""
+    return {}
+
+
+@pytest.fixture
 async def traced(
+    *,
     exporter: InMemorySpanExporter,
     migrated_database_url: str,
     redis_url: str,
     rabbitmq_url: str,
     clean: None,
+    business_overrides: dict[str, Any],
 ) -> AsyncIterator[tuple[Business, aio_pika.abc.AbstractQueue]]:
     """Both services traced into `exporter`, and a queue bound to the business's exchange."""
     provider = TracerProvider()
@@ -102,6 +111,7 @@ async def traced(
             relay_interval_seconds=0.05,
             log_level="INFO",
             log_format="json",
+            **business_overrides,
         )
         async with (
             data_app.router.lifespan_context(data_app),
@@ -226,6 +236,86 @@ async def test_a_cache_hit_is_at_most_a_redis_get_and_no_data_call(
     assert not http_calls, [s.name for s in http_calls]
     # Nor a data server span anywhere (the relay's polls are not sampled).
     assert [s for s in exporter.get_finished_spans() if s.kind == SpanKind.SERVER] == [server]
+
+
+def _parent(spans: list[ReadableSpan], span: ReadableSpan) -> ReadableSpan:
+    assert span.parent is not None, span.name
+    (parent,) = [s for s in spans if _id(s) == span.parent.span_id]
+    return parent
+
+
+def _linked(span: ReadableSpan) -> set[int]:
+    return {int(link.context.span_id) for link in span.links}
+
+
+@pytest.mark.parametrize("business_overrides", [{"cache_ttl_seconds": 0}])
+async def test_each_read_gathered_into_one_call_shows_that_call_in_its_own_trace(
+    traced: tuple[Business, aio_pika.abc.AbstractQueue], exporter: InMemorySpanExporter
+) -> None:
+    business, _ = traced
+    headers = bearer(await admin_token(business.client))
+    created = [await register(business.client, f"wes{n}") for n in range(4)]
+    exporter.clear()
+    answers = await asyncio.gather(
+        *(business.client.get(f"/users/{u['id']}", headers=headers) for u in created)
+    )
+    assert [answer.json() for answer in answers] == created
+
+    spans = list(exporter.get_finished_spans())
+    calls = {_id(s): s for s in spans if s.name == "gathered user reads"}
+    reads = [s for s in spans if s.name == "read user (gathered)"]
+    requests: set[int] = set()
+    for user in created:
+        # Each request's trace has its wait for its user, a child of its span, linked to the
+        # call that served it.
+        (mine,) = [s for s in reads if s.attributes and s.attributes["user.id"] == str(user["id"])]
+        server = _parent(spans, mine)
+        assert (server.kind, server.name, server.parent) == (SpanKind.SERVER, "GET /users/{user_id}", None)
+        requests.add(_id(server))
+        (call_id,) = _linked(mine)
+        assert call_id in calls
+    assert len(requests) == len(created)
+    # Each call links to every wait it served, and each of them to it.
+    for call_id, call in calls.items():
+        assert _linked(call) == {_id(s) for s in reads if call_id in _linked(s)}
+    # Several requests rode one lookup: its client span and the data service's server span
+    # are under the call's span.
+    lookups = [s for s in spans if s.kind == SpanKind.SERVER and s.name == "POST /users/lookup"]
+    assert lookups
+    for lookup in lookups:
+        client = _parent(spans, lookup)
+        assert client.kind == SpanKind.CLIENT
+        call = _parent(spans, client)
+        assert call.name == "gathered user reads"
+        served = [s for s in reads if _id(s) in _linked(call)]
+        assert len({s.context.trace_id for s in served if s.context is not None}) > 1
+
+    # A lone read (its request reads the admin, then the user, each alone) is a plain GET
+    # in its request's own trace.
+    exporter.clear()
+    user_id = created[0]["id"]
+    assert (await business.client.get(f"/users/{user_id}", headers=headers)).status_code == 200
+    spans = list(exporter.get_finished_spans())
+    (server,) = [s for s in spans if s.kind == SpanKind.SERVER and s.parent is None]
+    assert server.context is not None
+    spans = _trace(exporter, server.context.trace_id)
+    (mine,) = [
+        s for s in spans if s.name == "read user (gathered)" and s.attributes == {"user.id": str(user_id)}
+    ]
+    assert _parent(spans, mine) is server
+    (data_server,) = [
+        s
+        for s in spans
+        if s.kind == SpanKind.SERVER
+        and s.attributes
+        and s.attributes.get("url.path", s.attributes.get("http.target")) == f"/users/{user_id}"
+        and s is not server
+    ]
+    client = _parent(spans, data_server)
+    assert client.kind == SpanKind.CLIENT
+    call = _parent(spans, client)
+    assert _parent(spans, call) is mine
+    assert _linked(mine) == {_id(call)}
 
 
 async def test_with_tracing_off_nothing_is_installed(
