@@ -141,9 +141,13 @@ class RedisCache:
         # Counters (failed logins) kept in this process while Redis is away, so that the
         # login limits still hold, per process, during an outage.
         self._counters = MemoryCache()
-        self._reads: DataLoader[str, str | None] | None = (
+        self._reads: DataLoader[tuple[str, int], str | None] | None = (
             DataLoader(self._get_many, max_batch_size=_MOST_PER_MGET, cache=False) if gather_reads else None
         )
+        # A read joins the reads of its turn, never a command already sent (which may have
+        # been read before a delete this read must see): its key carries the number of the
+        # commands started so far (see read_batching.UserReads).
+        self._started = 0
 
     @property
     def is_up(self) -> bool:
@@ -179,18 +183,21 @@ class RedisCache:
             else:
                 # Shielded: callers of one key share its future, and one leaving must not
                 # cancel it for the others.
-                value = await asyncio.shield(self._reads.load(key))
+                value = await asyncio.shield(self._reads.load((key, self._started)))
         except REDIS_FAILURES as exc:
             self._failed(exc)
             return None
         self._succeeded()
         return None if value is None else str(value)
 
-    async def _get_many(self, keys: Sequence[str]) -> list[str | None]:
+    async def _get_many(self, asked: Sequence[tuple[str, int]]) -> list[str | None]:
+        self._started += 1
+        keys = list(dict.fromkeys(key for key, _ in asked))
         CACHE_READS_PER_CALL.observe(len(keys))
         values = [await self._redis.get(keys[0])] if len(keys) == 1 else await self._redis.mget(keys)
         # decode_responses: str already; bytes only in redis-py's types.
-        return [value.decode() if isinstance(value, bytes) else value for value in values]
+        found = dict(zip(keys, values, strict=True))
+        return [_text(found[key]) for key, _ in asked]
 
     async def set(self, key: str, value: str, *, ttl_seconds: int) -> None:
         if self._skip():
@@ -269,6 +276,10 @@ class RedisCache:
         if self._reads is not None:
             await self._reads.shutdown()
         await self._redis.aclose()
+
+
+def _text(value: str | bytes | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def build_cache(

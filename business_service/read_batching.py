@@ -8,8 +8,10 @@ dloader's `DataLoader` (the DataLoader pattern) collects the ids asked for until
 of the loop, by when every request the loop was running has asked too, and loads them in one
 call: one `POST /users/lookup` (up to 100 ids a call), or, for a lone id, the same
 `GET /users/{user_id}` as without gathering, so a quiet service calls the data service as it
-always did. Two requests for the same user wait on one read. Its cache is off: a read is
-never answered from an earlier one (the user cache, with its invalidation, is for that).
+always did. Two requests for the same user in one turn wait on one read. A read is never
+answered by a call that started before it was asked, nor from an earlier one (the loader's
+cache is off; the user cache, with its invalidation, is for that): it sees every change
+made before it was asked, as its own call would.
 
 What each caller gets is what its own read would have given: its user, `NotFound` when the
 id names none, or the error of the call (retried, breaker and all, by the gateway) when the
@@ -39,6 +41,8 @@ from service_kit.errors import NotFound
 
 # The contract's `UserLookup.ids` maxItems.
 MOST_PER_CALL = 100
+# A read: the user's id, and how many calls had started when it was asked.
+Asked = tuple[int, int]
 
 
 class UserReads:
@@ -53,34 +57,45 @@ class UserReads:
     ) -> None:
         self._read_one = read_one
         self._read_many = read_many
-        self._loader: DataLoader[int, User] = DataLoader(
+        self._loader: DataLoader[Asked, User] = DataLoader(
             self._load, max_batch_size=MOST_PER_CALL, cache=False
         )
         self._spans = None if tracer is None else _GatheredSpans(tracer)
+        # Which call a read may join: the loader shares one future among the callers of a key
+        # until its call answers. A read asked once a call is on its way must not be answered
+        # by it (the call may have been read before a change this read must see: a process
+        # that has just written a user reads it back after dropping its cached copy), so the
+        # key carries the number of the calls started so far.
+        self._started = 0
 
     async def get(self, user_id: int) -> User:
-        # The loader hands every caller of one id the same future: shielded, so that a caller
+        asked = (user_id, self._started)
+        # The loader hands every caller of one key the same future: shielded, so that a caller
         # cancelled does not cancel it for the others.
         if self._spans is None:
-            return await asyncio.shield(self._loader.load(user_id))
-        with self._spans.caller(user_id):
-            return await asyncio.shield(self._loader.load(user_id))
+            return await asyncio.shield(self._loader.load(asked))
+        with self._spans.caller(asked):
+            return await asyncio.shield(self._loader.load(asked))
 
-    async def _load(self, ids: Sequence[int]) -> list[User | Exception]:
+    async def _load(self, asked: Sequence[Asked]) -> list[User | Exception]:
+        self._started += 1
         if self._spans is None:
-            return await self._read(ids)
-        with self._spans.call(ids):
-            return await self._read(ids)
+            return await self._read(asked)
+        with self._spans.call(asked):
+            return await self._read(asked)
 
-    async def _read(self, ids: Sequence[int]) -> list[User | Exception]:
+    async def _read(self, asked: Sequence[Asked]) -> list[User | Exception]:
+        # The same id twice only when more than a call's worth was asked in one turn.
+        ids = list(dict.fromkeys(user_id for user_id, _ in asked))
         DATA_USER_READS_PER_CALL.observe(len(ids))
         if len(ids) == 1:
             try:
-                return [await self._read_one(ids[0])]
+                user = await self._read_one(ids[0])
             except NotFound as missing:
-                return [missing]
+                return [missing for _ in asked]
+            return [user for _ in asked]
         found = {user.id: user for user in await self._read_many(ids)}
-        return [found.get(user_id) or NotFound(f"User {user_id} does not exist.") for user_id in ids]
+        return [found.get(user_id) or NotFound(f"User {user_id} does not exist.") for user_id, _ in asked]
 
     async def aclose(self) -> None:
         """Cancel the reads still running (at shutdown, after the server drained its requests)."""
@@ -94,47 +109,37 @@ class _GatheredSpans:
 
     def __init__(self, tracer: Tracer) -> None:
         self._tracer = tracer
-        # The spans of the callers of each id whose call has not started, and the span of the
-        # call under way for each id (a caller of an id under way joins that call).
-        self.waiting: dict[int, list[Span]] = {}
-        self._serving: dict[int, Span] = {}
+        # The spans of the callers of each read whose call has not started.
+        self.waiting: dict[Asked, list[Span]] = {}
 
     @contextmanager
-    def caller(self, user_id: int) -> Iterator[None]:
+    def caller(self, asked: Asked) -> Iterator[None]:
         """A caller's wait, in its request's trace."""
         with self._tracer.start_as_current_span(
-            "read user (gathered)", kind=SpanKind.INTERNAL, attributes={"user.id": str(user_id)}
+            "read user (gathered)", kind=SpanKind.INTERNAL, attributes={"user.id": str(asked[0])}
         ) as span:
-            serving = self._serving.get(user_id)
-            if serving is None:
-                self.waiting.setdefault(user_id, []).append(span)
-            else:
-                serving.add_link(span.get_span_context())
-                span.add_link(serving.get_span_context())
+            self.waiting.setdefault(asked, []).append(span)
             yield
 
     @contextmanager
-    def call(self, ids: Sequence[int]) -> Iterator[None]:
-        """One call for `ids`: the current span while it runs, so its HTTP client span is a
+    def call(self, asked: Sequence[Asked]) -> Iterator[None]:
+        """One call for `asked`: the current span while it runs, so its HTTP client span is a
         child. Its parent is the first caller sampled (any sampler then records the call when
         it records a request the call served), or the first caller when none is."""
-        callers = [span for user_id in ids for span in self.waiting.pop(user_id, ())]
+        callers = [span for read in asked for span in self.waiting.pop(read, ())]
         sampled = [span for span in callers if span.get_span_context().trace_flags.sampled]
         parent = (sampled or callers)[:1]
         with self._tracer.start_as_current_span(
             "gathered user reads",
             context=set_span_in_context(parent[0]) if parent else None,
             kind=SpanKind.INTERNAL,
-            attributes={"user_reads.ids": len(ids), "user_reads.callers": len(callers)},
+            attributes={
+                "user_reads.ids": len({user_id for user_id, _ in asked}),
+                "user_reads.callers": len(callers),
+            },
             links=[Link(span.get_span_context()) for span in callers],
         ) as call:
             for span in callers:
                 if span.is_recording():  # not once its caller went away
                     span.add_link(call.get_span_context())
-            for user_id in ids:
-                self._serving[user_id] = call
-            try:
-                yield
-            finally:
-                for user_id in ids:
-                    del self._serving[user_id]
+            yield

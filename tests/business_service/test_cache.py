@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -92,4 +93,36 @@ async def test_gathered_reads_of_a_dead_redis_are_misses() -> None:
         assert all(value is None for value in values)
         assert not cache.is_up
     finally:
+        await cache.aclose()
+
+
+async def test_a_read_asked_while_a_command_is_under_way_sends_its_own(redis_url: str) -> None:
+    """The command under way may have read the key before a delete the later read must see
+    (the writing process drops its entry, then reads back): the later read is not answered
+    by it. The real client's GET is held until the second read was asked."""
+    cache = RedisCache(url=redis_url, gather_reads=True)
+    real_get = cache._redis.get  # held, not replaced: the commands reach Redis
+    held, asked = asyncio.Event(), asyncio.Event()
+    sent: list[str] = []
+
+    async def get_held(key: str) -> Any:
+        sent.append(key)
+        asked.set()
+        await held.wait()
+        return await real_get(key)
+
+    cache._redis.get = get_held  # type: ignore[method-assign,assignment]
+    try:
+        await cache.set("under-way", "old", ttl_seconds=60)
+        first = asyncio.create_task(cache.get("under-way"))
+        await asked.wait()
+        await cache.delete("under-way")
+        later = asyncio.create_task(cache.get("under-way"))
+        await asyncio.sleep(0.05)
+        assert sent == ["under-way", "under-way"]  # a command of its own
+        held.set()
+        await asyncio.gather(first, later)
+        assert later.result() is None
+    finally:
+        await cache.delete("under-way")
         await cache.aclose()

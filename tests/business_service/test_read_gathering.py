@@ -137,7 +137,12 @@ async def test_a_caller_that_leaves_does_not_cancel_the_others(
     assert leaving.cancelled()
 
 
-async def test_a_caller_that_joins_a_call_under_way_is_linked_to_it(data_app: FastAPI, clean: None) -> None:
+async def test_a_read_asked_while_a_call_is_under_way_gets_a_call_of_its_own(
+    data_app: FastAPI, clean: None
+) -> None:
+    """The call under way may have read the user before a change the later read must see
+    (a process reads back what it just wrote): the later read is not answered by it. With
+    tracing, each read's span links to the call that served it, and that call to it."""
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
@@ -154,22 +159,25 @@ async def test_a_caller_that_joins_a_call_under_way_is_linked_to_it(data_app: Fa
         transport.gate = asyncio.Event()
         transport.arrived.clear()
         first = asyncio.create_task(gateway.get_user(user_id=ada.id))
-        await transport.arrived.wait()
-        joining = asyncio.create_task(gateway.get_user(user_id=ada.id))
-        await asyncio.sleep(0)  # it asks while the call is under way
+        await transport.arrived.wait()  # its call is on its way
+        transport.arrived.clear()
+        later = asyncio.create_task(gateway.get_user(user_id=ada.id))
+        # A call of its own (joining the first, it would never send one).
+        await asyncio.wait_for(transport.arrived.wait(), timeout=5)
         transport.gate.set()
-        assert list(await asyncio.gather(first, joining)) == [ada, ada]
-        assert transport.sent == [f"GET /users/{ada.id}"]
+        assert list(await asyncio.gather(first, later)) == [ada, ada]
+        assert transport.sent == [f"GET /users/{ada.id}", f"GET /users/{ada.id}"]
     finally:
         await gateway.aclose()
         provider.shutdown()
     spans = exporter.get_finished_spans()
-    (call,) = [s for s in spans if s.name == "gathered user reads"]
+    calls = [s for s in spans if s.name == "gathered user reads"]
     reads = [s for s in spans if s.name == "read user (gathered)"]
-    assert call.context is not None
-    assert len(reads) == 2
-    assert {link.context.span_id for link in call.links} == {r.context.span_id for r in reads if r.context}
-    assert all([link.context.span_id for link in r.links] == [call.context.span_id] for r in reads)
+    assert len(calls) == len(reads) == 2
+    for read in reads:
+        (link,) = read.links
+        (call,) = [c for c in calls if c.context is not None and c.context.span_id == link.context.span_id]
+        assert [back.context.span_id for back in call.links] == [read.context.span_id if read.context else 0]
 
 
 async def test_the_service_gathers_the_misses_of_requests_served_at_once(
