@@ -276,3 +276,25 @@ async def test_the_binding_reads_parameters_with_the_same_values_and_errors_as_f
             response = await client.get(url, headers=headers)
         answers.append((response.status_code, response.json()))
     assert answers[1] == answers[0]
+
+
+def test_a_generated_endpoint_reads_header_and_required_query_parameters() -> None:
+    def edit(c: dict[str, Any]) -> None:
+        _operation(c)["parameters"] += [
+            {"name": "tenant", "in": "query", "required": True, "schema": {"type": "string"}},
+            {"name": "X-Trace-Level", "in": "header", "schema": {"type": "integer", "minimum": 0}},
+        ]
+
+    source = emit_data(edit)
+    assert "_QUERY_TENANT: QueryParameter[str] = QueryParameter('tenant', Tenant)" in source
+    assert (
+        "_HEADER_X_TRACE_LEVEL: HeaderParameter[int | None] = "
+        "HeaderParameter('X-Trace-Level', XTraceLevel, default=None)"
+    ) in source
+    # Errors in FastAPI's order: path, then query (required ones first), then header parameters.
+    listing = source[source.index("async def _list_users") :]
+    reads = [
+        listing.index(f"{name}.read(") for name in ("_QUERY_TENANT", "_QUERY_LIMIT", "_HEADER_X_TRACE_LEVEL")
+    ]
+    assert reads == sorted(reads)
+    assert "Depends" not in source

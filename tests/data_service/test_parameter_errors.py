@@ -123,3 +123,13 @@ async def test_a_caller_without_the_token_gets_401_before_any_422(data_app: Fast
         response = await anonymous.get(path)
     assert response.status_code == 401
     assert response.json()["type"] == "urn:problem:unauthorized"
+
+
+async def test_a_bad_path_parameter_is_told_before_a_bad_body(client: httpx.AsyncClient) -> None:
+    # The parameters are read before the body (FastAPI's solver, running the body parser as a
+    # dependency, told the body's error instead).
+    response = await client.patch(
+        "/users/abc", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [{"loc": ["path", "user_id"], "msg": NOT_INT, "type": "int_parsing"}]
