@@ -25,9 +25,12 @@ from contract_models.business import (
     UserPublic,
     UserStats,
 )
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from service_kit.binding import (
     CallerAuthenticator,
+    PathParameter,
+    QueryParameter,
     authenticate,
     declared_problems,
     form_body,
@@ -41,7 +44,8 @@ VERSION = "1.4.0"
 CallerT = TypeVar("CallerT")
 """Who a signed-in caller is: the service chooses the type."""
 
-# The contract's parameters with their constraints: FastAPI refuses a bad value with 422.
+# The contract's parameters with their constraints: the readers below refuse a bad value
+# with 422.
 IsActive = Annotated[
     bool | None, Query(description="Only active (true) or inactive (false) users.")
 ]
@@ -253,128 +257,126 @@ class Paths:
         return "/metrics"
 
 
-async def _security_oauth2_password(request: Request) -> Any:
-    return await authenticate(request, _api(request).oauth2_password, scopes=frozenset())
+# What the endpoints read from a request: each parameter with the contract's constraints
+# (its alias), each body with its model; and the scopes each security requirement needs.
+_NO_SCOPES: frozenset[str] = frozenset()
+_SCOPES_ADMIN: frozenset[str] = frozenset({"admin"})
+_QUERY_LIMIT: QueryParameter[int] = QueryParameter("limit", Limit, default=20)
+_QUERY_OFFSET: QueryParameter[int] = QueryParameter("offset", Offset, default=0)
+_QUERY_ROLE: QueryParameter[Literal["user", "admin"] | None] = QueryParameter(
+    "role", Role, default=None
+)
+_QUERY_IS_ACTIVE: QueryParameter[bool | None] = QueryParameter("is_active", IsActive, default=None)
+_QUERY_Q: QueryParameter[str | None] = QueryParameter("q", Search, default=None)
+_PATH_USER_ID: PathParameter[int] = PathParameter("user_id", UserId)
+_JSON_PROFILE_UPDATE = json_body(ProfileUpdate)
+_JSON_PASSWORD_CHANGE = json_body(PasswordChange)
+_JSON_ADMIN_USER_UPDATE = json_body(AdminUserUpdate)
+_JSON_REGISTER_REQUEST = json_body(RegisterRequest)
+_FORM_TOKEN_REQUEST = form_body(TokenRequest)
+_JSON_REPLAY_REQUEST = json_body(ReplayRequest)
 
 
-async def _security_oauth2_password_admin(request: Request) -> Any:
-    return await authenticate(request, _api(request).oauth2_password, scopes=frozenset({"admin"}))
-
-
-async def _get_me(
-    *, request: Request, caller: Annotated[Any, Depends(_security_oauth2_password)]
-) -> UserPublic:
+async def _get_me(request: Request) -> UserPublic:
+    caller = await authenticate(request, _api(request).oauth2_password, scopes=_NO_SCOPES)
     return await _api(request).me.get_me(caller=caller)
 
 
-async def _update_me(
-    *,
-    request: Request,
-    caller: Annotated[Any, Depends(_security_oauth2_password)],
-    body: Annotated[ProfileUpdate, Depends(json_body(ProfileUpdate))],
-) -> UserPublic:
+async def _update_me(request: Request) -> UserPublic:
+    caller = await authenticate(request, _api(request).oauth2_password, scopes=_NO_SCOPES)
+    body = await _JSON_PROFILE_UPDATE(request)
     return await _api(request).me.update_me(body=body, caller=caller)
 
 
-async def _change_my_password(
-    *,
-    request: Request,
-    caller: Annotated[Any, Depends(_security_oauth2_password)],
-    body: Annotated[PasswordChange, Depends(json_body(PasswordChange))],
-) -> Response:
+async def _change_my_password(request: Request) -> Response:
+    caller = await authenticate(request, _api(request).oauth2_password, scopes=_NO_SCOPES)
+    body = await _JSON_PASSWORD_CHANGE(request)
     await _api(request).me.change_my_password(body=body, caller=caller)
     return Response(status_code=204)
 
 
-async def _list_users(
-    *,
-    request: Request,
-    limit: Limit = 20,
-    offset: Offset = 0,
-    role: Role = None,
-    is_active: IsActive = None,
-    q: Search = None,
-    caller: Annotated[Any, Depends(_security_oauth2_password_admin)],
-) -> UserPage:
+async def _list_users(request: Request) -> UserPage:
+    caller = await authenticate(request, _api(request).oauth2_password, scopes=_SCOPES_ADMIN)
+    _errors: list[dict[str, Any]] = []
+    limit = _QUERY_LIMIT.read(request, _errors)
+    offset = _QUERY_OFFSET.read(request, _errors)
+    role = _QUERY_ROLE.read(request, _errors)
+    is_active = _QUERY_IS_ACTIVE.read(request, _errors)
+    q = _QUERY_Q.read(request, _errors)
+    if _errors:
+        raise RequestValidationError(_errors)
     return await _api(request).users.list_users(
         limit=limit, offset=offset, role=role, is_active=is_active, q=q, caller=caller
     )
 
 
-async def _get_user_stats(
-    *, request: Request, caller: Annotated[Any, Depends(_security_oauth2_password_admin)]
-) -> UserStats:
+async def _get_user_stats(request: Request) -> UserStats:
+    caller = await authenticate(request, _api(request).oauth2_password, scopes=_SCOPES_ADMIN)
     return await _api(request).users.get_user_stats(caller=caller)
 
 
-async def _get_user(
-    *, request: Request, user_id: UserId, caller: Annotated[Any, Depends(_security_oauth2_password)]
-) -> UserPublic:
+async def _get_user(request: Request) -> UserPublic:
+    caller = await authenticate(request, _api(request).oauth2_password, scopes=_NO_SCOPES)
+    _errors: list[dict[str, Any]] = []
+    user_id = _PATH_USER_ID.read(request, _errors)
+    if _errors:
+        raise RequestValidationError(_errors)
     return await _api(request).users.get_user(user_id=user_id, caller=caller)
 
 
-async def _delete_user(
-    *,
-    request: Request,
-    user_id: UserId,
-    caller: Annotated[Any, Depends(_security_oauth2_password_admin)],
-) -> Response:
+async def _delete_user(request: Request) -> Response:
+    caller = await authenticate(request, _api(request).oauth2_password, scopes=_SCOPES_ADMIN)
+    _errors: list[dict[str, Any]] = []
+    user_id = _PATH_USER_ID.read(request, _errors)
+    if _errors:
+        raise RequestValidationError(_errors)
     await _api(request).users.delete_user(user_id=user_id, caller=caller)
     return Response(status_code=204)
 
 
-async def _admin_update_user(
-    *,
-    request: Request,
-    user_id: UserId,
-    caller: Annotated[Any, Depends(_security_oauth2_password_admin)],
-    body: Annotated[AdminUserUpdate, Depends(json_body(AdminUserUpdate))],
-) -> UserPublic:
+async def _admin_update_user(request: Request) -> UserPublic:
+    caller = await authenticate(request, _api(request).oauth2_password, scopes=_SCOPES_ADMIN)
+    _errors: list[dict[str, Any]] = []
+    user_id = _PATH_USER_ID.read(request, _errors)
+    if _errors:
+        raise RequestValidationError(_errors)
+    body = await _JSON_ADMIN_USER_UPDATE(request)
     return await _api(request).users.admin_update_user(user_id=user_id, body=body, caller=caller)
 
 
-async def _register(
-    *,
-    request: Request,
-    response: Response,
-    body: Annotated[RegisterRequest, Depends(json_body(RegisterRequest))],
-) -> UserPublic:
-    result = await _api(request).auth.register(body=body)
-    response.headers["Location"] = str(result.location)
-    return result.body
+async def _register(request: Request, response: Response) -> UserPublic:
+    body = await _JSON_REGISTER_REQUEST(request)
+    _result = await _api(request).auth.register(body=body)
+    response.headers["Location"] = str(_result.location)
+    return _result.body
 
 
-async def _login(
-    *, request: Request, body: Annotated[TokenRequest, Depends(form_body(TokenRequest))]
-) -> Token:
+async def _login(request: Request) -> Token:
+    body = await _FORM_TOKEN_REQUEST(request)
     return await _api(request).auth.login(body=body)
 
 
-async def _logout(
-    *, request: Request, caller: Annotated[Any, Depends(_security_oauth2_password)]
-) -> Response:
+async def _logout(request: Request) -> Response:
+    caller = await authenticate(request, _api(request).oauth2_password, scopes=_NO_SCOPES)
     await _api(request).auth.logout(caller=caller)
     return Response(status_code=204)
 
 
-async def _replay_events(
-    *,
-    request: Request,
-    caller: Annotated[Any, Depends(_security_oauth2_password_admin)],
-    body: Annotated[ReplayRequest, Depends(json_body(ReplayRequest))],
-) -> ReplayResult:
+async def _replay_events(request: Request) -> ReplayResult:
+    caller = await authenticate(request, _api(request).oauth2_password, scopes=_SCOPES_ADMIN)
+    body = await _JSON_REPLAY_REQUEST(request)
     return await _api(request).events.replay_events(body=body, caller=caller)
 
 
-async def _get_health(*, request: Request) -> Health:
+async def _get_health(request: Request) -> Health:
     return await _api(request).health.get_health()
 
 
-async def _get_readiness(*, request: Request) -> Readiness:
+async def _get_readiness(request: Request) -> Readiness:
     return await _api(request).health.get_readiness()
 
 
-async def _get_metrics(*, request: Request) -> Response:
+async def _get_metrics(request: Request) -> Response:
     return text_response(await _api(request).operations.get_metrics())
 
 

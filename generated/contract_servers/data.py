@@ -29,9 +29,12 @@ from contract_models.data import (
     UserStats,
     UserUpdate,
 )
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from service_kit.binding import (
     BearerAuthenticator,
+    PathParameter,
+    QueryParameter,
     authenticate,
     declared_problems,
     json_body,
@@ -41,7 +44,8 @@ from service_kit.binding import (
 TITLE = "Data API"
 VERSION = "1.5.0"
 
-# The contract's parameters with their constraints: FastAPI refuses a bad value with 422.
+# The contract's parameters with their constraints: the readers below refuse a bad value
+# with 422.
 IsActive = Annotated[
     bool | None, Query(description="Only active (true) or inactive (false) users.")
 ]
@@ -261,108 +265,148 @@ class Paths:
         return "/metrics"
 
 
-async def _security_service_token(request: Request) -> Any:
-    return await authenticate(request, _api(request).service_token, scopes=frozenset())
+# What the endpoints read from a request: each parameter with the contract's constraints
+# (its alias), each body with its model; and the scopes each security requirement needs.
+_NO_SCOPES: frozenset[str] = frozenset()
+_QUERY_LIMIT: QueryParameter[int] = QueryParameter("limit", Limit, default=20)
+_QUERY_OFFSET: QueryParameter[int] = QueryParameter("offset", Offset, default=0)
+_QUERY_ROLE: QueryParameter[Literal["user", "admin"] | None] = QueryParameter(
+    "role", Role, default=None
+)
+_QUERY_IS_ACTIVE: QueryParameter[bool | None] = QueryParameter("is_active", IsActive, default=None)
+_QUERY_Q: QueryParameter[str | None] = QueryParameter("q", Search, default=None)
+_PATH_USERNAME: PathParameter[str] = PathParameter("username", Username)
+_PATH_USER_ID: PathParameter[int] = PathParameter("user_id", UserId)
+_JSON_USER_CREATE = json_body(UserCreate)
+_JSON_USER_LOOKUP = json_body(UserLookup)
+_JSON_USER_UPDATE = json_body(UserUpdate)
+_JSON_OUTBOX_CLAIM = json_body(OutboxClaim)
+_JSON_OUTBOX_ACK = json_body(OutboxAck)
+_JSON_OUTBOX_HISTORY_QUERY = json_body(OutboxHistoryQuery)
 
 
-async def _list_users(
-    *,
-    request: Request,
-    limit: Limit = 20,
-    offset: Offset = 0,
-    role: Role = None,
-    is_active: IsActive = None,
-    q: Search = None,
-) -> UserPage:
+async def _list_users(request: Request) -> UserPage:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    _errors: list[dict[str, Any]] = []
+    limit = _QUERY_LIMIT.read(request, _errors)
+    offset = _QUERY_OFFSET.read(request, _errors)
+    role = _QUERY_ROLE.read(request, _errors)
+    is_active = _QUERY_IS_ACTIVE.read(request, _errors)
+    q = _QUERY_Q.read(request, _errors)
+    if _errors:
+        raise RequestValidationError(_errors)
     return await _api(request).users.list_users(
         limit=limit, offset=offset, role=role, is_active=is_active, q=q
     )
 
 
-async def _create_user(
-    *,
-    request: Request,
-    response: Response,
-    body: Annotated[UserCreate, Depends(json_body(UserCreate))],
-) -> User:
-    result = await _api(request).users.create_user(body=body)
-    response.headers["Location"] = str(result.location)
-    return result.body
+async def _create_user(request: Request, response: Response) -> User:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    body = await _JSON_USER_CREATE(request)
+    _result = await _api(request).users.create_user(body=body)
+    response.headers["Location"] = str(_result.location)
+    return _result.body
 
 
-async def _get_user_stats(*, request: Request) -> UserStats:
+async def _get_user_stats(request: Request) -> UserStats:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
     return await _api(request).users.get_user_stats()
 
 
-async def _get_user_by_username(*, request: Request, username: Username) -> User:
+async def _get_user_by_username(request: Request) -> User:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    _errors: list[dict[str, Any]] = []
+    username = _PATH_USERNAME.read(request, _errors)
+    if _errors:
+        raise RequestValidationError(_errors)
     return await _api(request).users.get_user_by_username(username=username)
 
 
-async def _get_user_credentials_by_username(
-    *, request: Request, username: Username
-) -> UserCredentials:
+async def _get_user_credentials_by_username(request: Request) -> UserCredentials:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    _errors: list[dict[str, Any]] = []
+    username = _PATH_USERNAME.read(request, _errors)
+    if _errors:
+        raise RequestValidationError(_errors)
     return await _api(request).users.get_user_credentials_by_username(username=username)
 
 
-async def _lookup_users(
-    *, request: Request, body: Annotated[UserLookup, Depends(json_body(UserLookup))]
-) -> UserList:
+async def _lookup_users(request: Request) -> UserList:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    body = await _JSON_USER_LOOKUP(request)
     return await _api(request).users.lookup_users(body=body)
 
 
-async def _get_user(*, request: Request, user_id: UserId) -> User:
+async def _get_user(request: Request) -> User:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    _errors: list[dict[str, Any]] = []
+    user_id = _PATH_USER_ID.read(request, _errors)
+    if _errors:
+        raise RequestValidationError(_errors)
     return await _api(request).users.get_user(user_id=user_id)
 
 
-async def _delete_user(*, request: Request, user_id: UserId) -> Response:
+async def _delete_user(request: Request) -> Response:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    _errors: list[dict[str, Any]] = []
+    user_id = _PATH_USER_ID.read(request, _errors)
+    if _errors:
+        raise RequestValidationError(_errors)
     await _api(request).users.delete_user(user_id=user_id)
     return Response(status_code=204)
 
 
-async def _update_user(
-    *,
-    request: Request,
-    user_id: UserId,
-    body: Annotated[UserUpdate, Depends(json_body(UserUpdate))],
-) -> User:
+async def _update_user(request: Request) -> User:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    _errors: list[dict[str, Any]] = []
+    user_id = _PATH_USER_ID.read(request, _errors)
+    if _errors:
+        raise RequestValidationError(_errors)
+    body = await _JSON_USER_UPDATE(request)
     return await _api(request).users.update_user(user_id=user_id, body=body)
 
 
-async def _get_user_credentials(*, request: Request, user_id: UserId) -> UserCredentials:
+async def _get_user_credentials(request: Request) -> UserCredentials:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    _errors: list[dict[str, Any]] = []
+    user_id = _PATH_USER_ID.read(request, _errors)
+    if _errors:
+        raise RequestValidationError(_errors)
     return await _api(request).users.get_user_credentials(user_id=user_id)
 
 
-async def _claim_outbox_events(
-    *, request: Request, body: Annotated[OutboxClaim, Depends(json_body(OutboxClaim))]
-) -> OutboxBatch:
+async def _claim_outbox_events(request: Request) -> OutboxBatch:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    body = await _JSON_OUTBOX_CLAIM(request)
     return await _api(request).outbox.claim_outbox_events(body=body)
 
 
-async def _acknowledge_outbox_events(
-    *, request: Request, body: Annotated[OutboxAck, Depends(json_body(OutboxAck))]
-) -> OutboxAckResult:
+async def _acknowledge_outbox_events(request: Request) -> OutboxAckResult:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    body = await _JSON_OUTBOX_ACK(request)
     return await _api(request).outbox.acknowledge_outbox_events(body=body)
 
 
-async def _get_outbox_stats(*, request: Request) -> OutboxStats:
+async def _get_outbox_stats(request: Request) -> OutboxStats:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
     return await _api(request).outbox.get_outbox_stats()
 
 
-async def _read_outbox_history(
-    *, request: Request, body: Annotated[OutboxHistoryQuery, Depends(json_body(OutboxHistoryQuery))]
-) -> OutboxHistoryPage:
+async def _read_outbox_history(request: Request) -> OutboxHistoryPage:
+    await authenticate(request, _api(request).service_token, scopes=_NO_SCOPES)
+    body = await _JSON_OUTBOX_HISTORY_QUERY(request)
     return await _api(request).outbox.read_outbox_history(body=body)
 
 
-async def _get_health(*, request: Request) -> Health:
+async def _get_health(request: Request) -> Health:
     return await _api(request).health.get_health()
 
 
-async def _get_readiness(*, request: Request) -> Readiness:
+async def _get_readiness(request: Request) -> Readiness:
     return await _api(request).health.get_readiness()
 
 
-async def _get_metrics(*, request: Request) -> Response:
+async def _get_metrics(request: Request) -> Response:
     return text_response(await _api(request).operations.get_metrics())
 
 
@@ -382,7 +426,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 422, 503),
         response_model=UserPage,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/users",
@@ -393,7 +436,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=201,
         responses=declared_problems(401, 409, 413, 415, 422, 503),
         response_model=User,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/users/stats",
@@ -404,7 +446,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 503),
         response_model=UserStats,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/users/by-username/{username}",
@@ -415,7 +456,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 404, 422, 503),
         response_model=User,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/users/by-username/{username}/credentials",
@@ -426,7 +466,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 404, 422, 503),
         response_model=UserCredentials,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/users/lookup",
@@ -437,7 +476,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 413, 415, 422, 503),
         response_model=UserList,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/users/{user_id}",
@@ -448,7 +486,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 404, 422, 503),
         response_model=User,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/users/{user_id}",
@@ -460,7 +497,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         responses=declared_problems(401, 404, 422, 503),
         response_model=None,
         response_class=Response,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/users/{user_id}",
@@ -471,7 +507,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 404, 409, 412, 413, 415, 422, 503),
         response_model=User,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/users/{user_id}/credentials",
@@ -482,7 +517,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 404, 422, 503),
         response_model=UserCredentials,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/outbox/claim",
@@ -493,7 +527,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 413, 415, 422, 503),
         response_model=OutboxBatch,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/outbox/ack",
@@ -504,7 +537,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 413, 415, 422, 503),
         response_model=OutboxAckResult,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/outbox/stats",
@@ -515,7 +547,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 503),
         response_model=OutboxStats,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/outbox/history",
@@ -526,7 +557,6 @@ def create_router(router: APIRouter | None = None) -> APIRouter:
         status_code=200,
         responses=declared_problems(401, 404, 410, 413, 415, 422, 503),
         response_model=OutboxHistoryPage,
-        dependencies=[Depends(_security_service_token)],
     )
     router.add_api_route(
         "/health",

@@ -5,12 +5,19 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import httpx
 import pytest
 from contract_servers import business, data
+from fastapi import FastAPI, Header, Query, Request
+from fastapi import Path as FastAPIPath
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from service_kit.binding import HeaderParameter, PathParameter, QueryParameter
 from service_kit.contract import load_contract
 from tools.server_surface import SurfaceError, emit, iter_model_names
 from tools.server_surface.writer import route_order
@@ -189,3 +196,105 @@ def test_paths_fill_in_and_encode_the_parameters() -> None:
     assert data.Paths.get_user(user_id=42) == "/users/42"
     assert data.Paths.get_user_by_username(username="a b/c") == "/users/by-username/a%20b%2Fc"
     assert business.Paths.get_me() == "/users/me"
+
+
+# The binding reads parameters itself; FastAPI's own solver is the reference it must match.
+
+TraceLevel = Annotated[int, Header(alias="X-Trace-Level", ge=0, le=3)]
+Tenant = Annotated[str, Query(min_length=2, pattern="^[a-z]+$")]
+Kind = Annotated[Literal["a", "b"] | None, Query()]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Item = Annotated[int, FastAPIPath(ge=1)]
+
+_ITEM: PathParameter[int] = PathParameter("item", Item)
+_TENANT: QueryParameter[str] = QueryParameter("tenant", Tenant)
+_LIMIT: QueryParameter[int] = QueryParameter("limit", Limit, default=20)
+_KIND: QueryParameter[str | None] = QueryParameter("kind", Kind, default=None)
+_TRACE: HeaderParameter[int] = HeaderParameter("X-Trace-Level", TraceLevel, default=1)
+
+
+def _errors_as_json(app: FastAPI) -> FastAPI:
+    async def answer(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse(jsonable_encoder(exc.errors()), status_code=422)
+
+    app.add_exception_handler(RequestValidationError, answer)
+    return app
+
+
+def _solver_app() -> FastAPI:
+    app = _errors_as_json(FastAPI())
+
+    @app.get("/items/{item}")
+    async def solved(
+        item: Item, tenant: Tenant, trace: TraceLevel = 1, limit: Limit = 20, kind: Kind = None
+    ) -> list[Any]:
+        return [item, tenant, limit, kind, trace]
+
+    return app
+
+
+def _binding_app() -> FastAPI:
+    app = _errors_as_json(FastAPI())
+
+    @app.get("/items/{item}")
+    async def read(request: Request) -> list[Any]:
+        errors: list[dict[str, Any]] = []
+        item = _ITEM.read(request, errors)
+        tenant = _TENANT.read(request, errors)
+        limit = _LIMIT.read(request, errors)
+        kind = _KIND.read(request, errors)
+        trace = _TRACE.read(request, errors)
+        if errors:
+            raise RequestValidationError(errors)
+        return [item, tenant, limit, kind, trace]
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        ("/items/3?tenant=acme", {}),
+        ("/items/3?tenant=acme&limit=7&kind=b", {"x-trace-level": "2"}),
+        ("/items/3", {}),  # a required query parameter missing; the optional ones take their defaults
+        ("/items/0?tenant=A&limit=0&kind=c", {"X-TRACE-LEVEL": "9"}),  # every parameter bad at once
+        ("/items/abc?tenant=&limit=x", {"X-Trace-Level": "high"}),
+        ("/items/3?tenant=acme&limit=0&limit=5", {}),  # given twice: the last value counts
+        ("/items/3?tenant=acme&limit=5&limit=0", {}),
+        ("/items/3?tenant=acme&limit=", {"X-Trace-Level": ""}),  # empty is a value, not missing
+        ("/items/3?tenant=acme&x_trace_level=0&X-Trace-Level=0", {"x_trace_level": "0"}),
+    ],
+)
+async def test_the_binding_reads_parameters_with_the_same_values_and_errors_as_fastapis_solver(
+    url: str, headers: dict[str, str]
+) -> None:
+    answers = []
+    for app in (_solver_app(), _binding_app()):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.get(url, headers=headers)
+        answers.append((response.status_code, response.json()))
+    assert answers[1] == answers[0]
+
+
+def test_a_generated_endpoint_reads_header_and_required_query_parameters() -> None:
+    def edit(c: dict[str, Any]) -> None:
+        _operation(c)["parameters"] += [
+            {"name": "tenant", "in": "query", "required": True, "schema": {"type": "string"}},
+            {"name": "X-Trace-Level", "in": "header", "schema": {"type": "integer", "minimum": 0}},
+        ]
+
+    source = emit_data(edit)
+    assert "_QUERY_TENANT: QueryParameter[str] = QueryParameter('tenant', Tenant)" in source
+    assert (
+        "_HEADER_X_TRACE_LEVEL: HeaderParameter[int | None] = "
+        "HeaderParameter('X-Trace-Level', XTraceLevel, default=None)"
+    ) in source
+    # Errors in FastAPI's order: path, then query (required ones first), then header parameters.
+    listing = source[source.index("async def _list_users") :]
+    reads = [
+        listing.index(f"{name}.read(") for name in ("_QUERY_TENANT", "_QUERY_LIMIT", "_HEADER_X_TRACE_LEVEL")
+    ]
+    assert reads == sorted(reads)
+    assert "Depends" not in source

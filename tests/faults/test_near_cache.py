@@ -25,6 +25,9 @@ from tests.tcpproxy import PauseMode, TcpProxy
 pytestmark = pytest.mark.serial
 
 LIVENESS = 1.0  # NEAR_CACHE_LIVENESS_SECONDS of the processes here (the default)
+# The staleness loops read as fast as the service answers, which can pass the default 600
+# requests a minute per user; they are about the near cache, not the rate limit.
+NO_RATE_LIMIT = "0"
 
 
 async def _counter(client: httpx.AsyncClient, name: str, labels: tuple[tuple[str, str], ...] = ()) -> float:
@@ -68,7 +71,7 @@ async def test_a_change_through_one_process_is_not_served_stale_once_its_invalid
     faults_redis_url: str,
     record_property: Callable[[str, object], None],
 ) -> None:
-    env = {"REDIS_URL": faults_redis_url}
+    env = {"REDIS_URL": faults_redis_url, "RATE_LIMIT_PER_MINUTE": NO_RATE_LIMIT}
     with started_together(business_service(live_data.url, **env), business_service(live_data.url, **env)) as (
         first,
         second,
@@ -112,8 +115,12 @@ async def test_the_near_cache_is_off_while_its_subscription_is_cut_and_on_again_
     with (
         TcpProxy.to_url(faults_redis_url, default_port=6379) as proxy,
         started_together(
-            business_service(live_data.url, REDIS_URL=faults_redis_url),
-            business_service(live_data.url, REDIS_URL=proxy.url(faults_redis_url)),
+            business_service(live_data.url, REDIS_URL=faults_redis_url, RATE_LIMIT_PER_MINUTE=NO_RATE_LIMIT),
+            business_service(
+                live_data.url,
+                REDIS_URL=proxy.url(faults_redis_url),
+                RATE_LIMIT_PER_MINUTE=NO_RATE_LIMIT,
+            ),
         ) as (first, second),
     ):
         async with (

@@ -5,7 +5,7 @@ result to `generated/contract_servers/<name>.py`. The module it makes holds, in 
 
 - `TITLE` and `VERSION`, from the contract's `info`;
 - one `Annotated` alias per parameter, carrying the contract's constraints as FastAPI's
-  `Path`/`Query`/`Header`, so that FastAPI refuses a bad value before any handler runs;
+  `Path`/`Query`/`Header` (the interfaces' argument types);
 - a response dataclass for each operation whose success declares headers (`Location`);
 - one abstract class per tag, `<Tag>Api`, with one abstract `async` method per operation,
   named after the `operationId` in snake case, taking the parameters, `body` and (for a
@@ -13,9 +13,15 @@ result to `generated/contract_servers/<name>.py`. The module it makes holds, in 
 - the API as a frozen dataclass (`DataApi`, `BusinessApi`) with one field per tag and one
   per security scheme: what the service builds once in its lifespan and hands to
   `implement(app, api)`;
+- a reader of each parameter (`PathParameter`, `QueryParameter`, `HeaderParameter` of its
+  alias) and a parser of each body, built once;
+- one endpoint per operation, taking only the request: it runs the security requirement
+  (401/403), reads every parameter (one 422 with all their errors, as FastAPI words them),
+  parses the body (415, 422), then calls the handler's method. FastAPI's dependency solver,
+  which re-inspects each dependant on every request, is left with nothing to do;
 - `create_router(app.router)`: every operation bound to FastAPI with its method, path, operation id,
-  parameters, body (JSON or form), success status and model, `Location`, declared problem
-  statuses and security, literal paths before templated ones.
+  success status and model, `Location` and declared problem statuses, literal paths before
+  templated ones.
 
 The services subclass the interfaces; mypy then proves that every operation is implemented
 with the contract's arguments and return type. Anything in a contract that this emitter

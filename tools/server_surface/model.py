@@ -47,8 +47,9 @@ class Security:
     passes_caller: bool
 
     @property
-    def dependency(self) -> str:
-        return "_security_" + "_".join([snake(self.scheme or "none"), *map(snake, self.scopes)])
+    def scopes_constant(self) -> str:
+        """The generated module's frozenset of the scopes."""
+        return "_SCOPES_" + "_".join(snake(s).upper() for s in self.scopes) if self.scopes else "_NO_SCOPES"
 
     @property
     def who(self) -> str:
