@@ -30,7 +30,7 @@ PUBLIC = _operations(public=True)
 
 def test_the_contract_opens_only_the_probes_and_metrics() -> None:
     assert sorted(PUBLIC) == [("GET", "/health"), ("GET", "/metrics"), ("GET", "/ready")]
-    assert len(PROTECTED) == 13
+    assert len(PROTECTED) == 14
 
 
 @pytest.mark.parametrize(
