@@ -4,14 +4,15 @@ data service as one call.
 Under load the business serves many requests at once, and on a cache miss each of them reads
 its user from the data service: one HTTP exchange, one data service request and one query
 each, which cost the business more CPU than the data service spent answering (make bench).
-dloader's `DataLoader` (the DataLoader pattern) collects the ids asked for until the next turn
-of the loop, by when every request the loop was running has asked too, and loads them in one
-call: one `POST /users/lookup` (up to 100 ids a call), or, for a lone id, the same
-`GET /users/{user_id}` as without gathering, so a quiet service calls the data service as it
-always did. Two requests for the same user in one turn wait on one read. A read is never
-answered by a call that started before it was asked, nor from an earlier one (the loader's
-cache is off; the user cache, with its invalidation, is for that): it sees every change
-made before it was asked, as its own call would.
+While no call of ours is out, a read goes at once, as without gathering (Nagle's rule:
+waiting only pays when other reads are coming, and they are when calls are already out).
+While calls are out, dloader's `DataLoader` (the DataLoader pattern) collects the ids asked
+for until the next turn of the loop and loads them in one call: one `POST /users/lookup` (up
+to 100 ids a call), or, for a lone id, the same `GET /users/{user_id}`. Two requests for the
+same user in one turn wait on one read. A read is never answered by a call that started
+before it was asked, nor from an earlier one (the loader's cache is off; the user cache,
+with its invalidation, is for that): it sees every change made before it was asked, as its
+own call would.
 
 What each caller gets is what its own read would have given: its user, `NotFound` when the
 id names none, or the error of the call (retried, breaker and all, by the gateway) when the
@@ -67,8 +68,19 @@ class UserReads:
         # that has just written a user reads it back after dropping its cached copy), so the
         # key carries the number of the calls started so far.
         self._started = 0
+        # Calls on their way: while there is none, a read goes at once, as without gathering
+        # (Nagle's rule): gathering waits a turn of the loop, which only pays when other reads
+        # are coming, and they are when calls are already out.
+        self._out = 0
 
     async def get(self, user_id: int) -> User:
+        if self._out == 0:
+            self._out += 1
+            DATA_USER_READS_PER_CALL.observe(1)
+            try:
+                return await self._read_one(user_id)
+            finally:
+                self._out -= 1
         asked = (user_id, self._started)
         # The loader hands every caller of one key the same future: shielded, so that a caller
         # cancelled does not cancel it for the others.
@@ -79,10 +91,14 @@ class UserReads:
 
     async def _load(self, asked: Sequence[Asked]) -> list[User | Exception]:
         self._started += 1
-        if self._spans is None:
-            return await self._read(asked)
-        with self._spans.call(asked):
-            return await self._read(asked)
+        self._out += 1
+        try:
+            if self._spans is None:
+                return await self._read(asked)
+            with self._spans.call(asked):
+                return await self._read(asked)
+        finally:
+            self._out -= 1
 
     async def _read(self, asked: Sequence[Asked]) -> list[User | Exception]:
         # The same id twice only when more than a call's worth was asked in one turn.

@@ -74,7 +74,9 @@ async def test_reads_asked_at_once_go_as_one_call_and_each_gets_its_own_answer(
     asked = [user.id for user in users] * 3 + missing  # every user three times, two unknown ids
     transport.sent.clear()
     answers = await asyncio.gather(*(gateway.get_user(user_id=i) for i in asked), return_exceptions=True)
-    assert transport.sent == ["POST /users/lookup"]
+    # The first goes at once (no call was out, as without gathering); the 41 others asked
+    # meanwhile, one call for their 13 ids.
+    assert transport.sent == [f"GET /users/{asked[0]}", "POST /users/lookup"]
     for user_id, answer in zip(asked, answers, strict=True):
         if user_id in missing:
             assert isinstance(answer, NotFound), answer
@@ -101,7 +103,7 @@ async def test_more_than_a_hundred_ids_go_in_calls_of_a_hundred(
     asked = [user.id, *range(user.id + 1, user.id + 150)]
     transport.sent.clear()
     answers = await asyncio.gather(*(gateway.get_user(user_id=i) for i in asked), return_exceptions=True)
-    assert transport.sent == ["POST /users/lookup", "POST /users/lookup"]
+    assert transport.sent == [f"GET /users/{user.id}", "POST /users/lookup", "POST /users/lookup"]
     assert answers[0] == user
     assert all(isinstance(answer, NotFound) for answer in answers[1:])
 
@@ -111,11 +113,13 @@ async def test_a_failed_call_fails_every_read_it_carried(
 ) -> None:
     gateway, transport = recorded
     users = await _users(gateway, 3)
+    transport.sent.clear()
     transport.refuse = True
     answers = await asyncio.gather(*(gateway.get_user(user_id=u.id) for u in users), return_exceptions=True)
     assert all(isinstance(answer, ServiceUnavailable) for answer in answers), answers
-    # Retried as any idempotent read: two attempts of the one call.
-    assert transport.sent[-2:] == ["POST /users/lookup", "POST /users/lookup"]
+    # Retried as any idempotent read: two attempts of the first read's own call, two of the
+    # call of the two others.
+    assert sorted(transport.sent) == sorted([f"GET /users/{users[0].id}"] * 2 + ["POST /users/lookup"] * 2)
     transport.refuse = False
     assert await gateway.get_user(user_id=users[0].id) == users[0]
 
@@ -124,16 +128,21 @@ async def test_a_caller_that_leaves_does_not_cancel_the_others(
     recorded: tuple[DataGateway, RecordingTransport],
 ) -> None:
     gateway, transport = recorded
-    ada, bob = await _users(gateway, 2)
+    ada, bob, cyd = await _users(gateway, 3)
+    transport.sent.clear()
     transport.gate = asyncio.Event()
+    transport.arrived.clear()
+    # A call out (cyd's, held): the reads asked now are gathered.
+    first = asyncio.create_task(gateway.get_user(user_id=cyd.id))
+    await transport.arrived.wait()
     transport.arrived.clear()
     # Two callers wait on the one read of ada: the first goes away while it is under way.
     leaving, staying, other = (asyncio.create_task(gateway.get_user(user_id=u.id)) for u in (ada, ada, bob))
-    await transport.arrived.wait()
-    assert transport.sent[-1] == "POST /users/lookup"
+    await asyncio.wait_for(transport.arrived.wait(), timeout=5)
+    assert transport.sent == [f"GET /users/{cyd.id}", "POST /users/lookup"]
     leaving.cancel()
     transport.gate.set()
-    assert list(await asyncio.gather(staying, other)) == [ada, bob]
+    assert list(await asyncio.gather(first, staying, other)) == [cyd, ada, bob]
     assert leaving.cancelled()
 
 
@@ -142,7 +151,8 @@ async def test_a_read_asked_while_a_call_is_under_way_gets_a_call_of_its_own(
 ) -> None:
     """The call under way may have read the user before a change the later read must see
     (a process reads back what it just wrote): the later read is not answered by it. With
-    tracing, each read's span links to the call that served it, and that call to it."""
+    tracing, the later (gathered) read's span links to the call that served it, and that
+    call to it; the first went at once, a plain call in its own request's trace."""
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
@@ -171,13 +181,12 @@ async def test_a_read_asked_while_a_call_is_under_way_gets_a_call_of_its_own(
         await gateway.aclose()
         provider.shutdown()
     spans = exporter.get_finished_spans()
-    calls = [s for s in spans if s.name == "gathered user reads"]
-    reads = [s for s in spans if s.name == "read user (gathered)"]
-    assert len(calls) == len(reads) == 2
-    for read in reads:
-        (link,) = read.links
-        (call,) = [c for c in calls if c.context is not None and c.context.span_id == link.context.span_id]
-        assert [back.context.span_id for back in call.links] == [read.context.span_id if read.context else 0]
+    (call,) = [s for s in spans if s.name == "gathered user reads"]
+    (read,) = [s for s in spans if s.name == "read user (gathered)"]
+    assert call.context is not None
+    assert read.context is not None
+    assert [link.context.span_id for link in read.links] == [call.context.span_id]
+    assert [link.context.span_id for link in call.links] == [read.context.span_id]
 
 
 async def test_the_service_gathers_the_misses_of_requests_served_at_once(
