@@ -71,6 +71,23 @@ RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672
 HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
 
 
+# The messages of pydantic errors the services' 422 answers quote.
+GE_1 = "Input should be greater than or equal to 1"
+NOT_INT = "Input should be a valid integer, unable to parse string as an integer"
+
+
+def invalid(instance: str, *errors: tuple[tuple[str, str], str, str]) -> dict[str, Any]:
+    """The problem body of a 422 for `instance`: each error as (loc, msg, type)."""
+    return {
+        "type": "urn:problem:validation",
+        "title": "Unprocessable Content",
+        "status": 422,
+        "detail": "The request does not match the contract.",
+        "instance": instance,
+        "errors": [{"loc": list(loc), "msg": msg, "type": type_} for loc, msg, type_ in errors],
+    }
+
+
 def user_body(name: str = "ada", **overrides: Any) -> dict[str, Any]:
     """A data API `UserCreate` body for `name`."""
     body: dict[str, Any] = {"email": f"{name}@example.com", "username": name, "hashed_password": HASH}

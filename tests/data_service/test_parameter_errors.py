@@ -12,21 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-GE_1 = "Input should be greater than or equal to 1"
-NOT_INT = "Input should be a valid integer, unable to parse string as an integer"
-
-
-def invalid(instance: str, *errors: tuple[tuple[str, str], str, str]) -> dict[str, Any]:
-    """The problem body of a 422: each error as (loc, msg, type)."""
-    return {
-        "type": "urn:problem:validation",
-        "title": "Unprocessable Content",
-        "status": 422,
-        "detail": "The request does not match the contract.",
-        "instance": instance,
-        "errors": [{"loc": list(loc), "msg": msg, "type": type_} for loc, msg, type_ in errors],
-    }
-
+from tests.infra import GE_1, NOT_INT, invalid
 
 CASES: list[tuple[str, dict[str, Any]]] = [
     (
