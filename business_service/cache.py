@@ -120,8 +120,7 @@ class RedisCache:
         gather_reads: bool = False,
     ) -> None:
         """`gather_reads`: the reads of a turn of the event loop go to Redis as one `MGET`
-        while other reads are out, and at once while none is (dloader's `DataLoader` and
-        Nagle's rule, as the gateway's reads; a lone read stays a `GET`)."""
+        (dloader's `DataLoader`, as the gateway's reads; a lone read stays a `GET`)."""
         self._redis: Redis = Redis.from_url(
             url,
             socket_timeout=socket_timeout,
@@ -149,8 +148,6 @@ class RedisCache:
         # been read before a delete this read must see): its key carries the number of the
         # commands started so far (see read_batching.UserReads).
         self._started = 0
-        # Reads out (sent, not answered): with none, a read goes at once (Nagle's rule).
-        self._out = 0
 
     @property
     def is_up(self) -> bool:
@@ -183,8 +180,6 @@ class RedisCache:
                 self._undeleted -= undeleted
             if self._reads is None:
                 value = await self._redis.get(key)
-            elif self._out == 0:
-                value = (await self._read((key,)))[0]
             else:
                 # Shielded: callers of one key share its future, and one leaving must not
                 # cancel it for the others.
@@ -198,19 +193,11 @@ class RedisCache:
     async def _get_many(self, asked: Sequence[tuple[str, int]]) -> list[str | None]:
         self._started += 1
         keys = list(dict.fromkeys(key for key, _ in asked))
-        found = dict(zip(keys, await self._read(keys), strict=True))
-        return [found[key] for key, _ in asked]
-
-    async def _read(self, keys: Sequence[str]) -> list[str | None]:
-        """One command for `keys`: a GET for one, an MGET for more."""
         CACHE_READS_PER_CALL.observe(len(keys))
-        self._out += 1
-        try:
-            values = [await self._redis.get(keys[0])] if len(keys) == 1 else await self._redis.mget(keys)
-        finally:
-            self._out -= 1
+        values = [await self._redis.get(keys[0])] if len(keys) == 1 else await self._redis.mget(keys)
         # decode_responses: str already; bytes only in redis-py's types.
-        return [_text(value) for value in values]
+        found = dict(zip(keys, values, strict=True))
+        return [_text(found[key]) for key, _ in asked]
 
     async def set(self, key: str, value: str, *, ttl_seconds: int) -> None:
         if self._skip():
