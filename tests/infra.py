@@ -88,6 +88,35 @@ def invalid(instance: str, *errors: tuple[tuple[str, str], str, str]) -> dict[st
     }
 
 
+# Bad list queries, and the 422 both services answer them with (the two contracts share
+# these parameters).
+LIST_QUERY_CASES: list[tuple[str, dict[str, Any]]] = [
+    (
+        "/users?limit=0&offset=-1",
+        invalid(
+            "/users",
+            (("query", "limit"), GE_1, "greater_than_equal"),
+            (("query", "offset"), "Input should be greater than or equal to 0", "greater_than_equal"),
+        ),
+    ),
+    (
+        "/users?limit=ten&offset=x&role=root&is_active=maybe&q=",
+        invalid(
+            "/users",
+            (("query", "limit"), NOT_INT, "int_parsing"),
+            (("query", "offset"), NOT_INT, "int_parsing"),
+            (("query", "role"), "Input should be 'user' or 'admin'", "literal_error"),
+            (
+                ("query", "is_active"),
+                "Input should be a valid boolean, unable to interpret input",
+                "bool_parsing",
+            ),
+            (("query", "q"), "String should have at least 1 character", "string_too_short"),
+        ),
+    ),
+]
+
+
 def user_body(name: str = "ada", **overrides: Any) -> dict[str, Any]:
     """A data API `UserCreate` body for `name`."""
     body: dict[str, Any] = {"email": f"{name}@example.com", "username": name, "hashed_password": HASH}

@@ -11,34 +11,10 @@ from typing import Any
 import pytest
 
 from tests.business_service.conftest import Business, admin_token, bearer, register, token_for
-from tests.infra import GE_1, NOT_INT, invalid
+from tests.infra import GE_1, LIST_QUERY_CASES, NOT_INT, invalid
 
 CASES: list[tuple[str, str, dict[str, Any]]] = [
-    (
-        "admin",
-        "/users?limit=0&offset=-1",
-        invalid(
-            "/users",
-            (("query", "limit"), GE_1, "greater_than_equal"),
-            (("query", "offset"), "Input should be greater than or equal to 0", "greater_than_equal"),
-        ),
-    ),
-    (
-        "admin",
-        "/users?limit=ten&offset=x&role=root&is_active=maybe&q=",
-        invalid(
-            "/users",
-            (("query", "limit"), NOT_INT, "int_parsing"),
-            (("query", "offset"), NOT_INT, "int_parsing"),
-            (("query", "role"), "Input should be 'user' or 'admin'", "literal_error"),
-            (
-                ("query", "is_active"),
-                "Input should be a valid boolean, unable to interpret input",
-                "bool_parsing",
-            ),
-            (("query", "q"), "String should have at least 1 character", "string_too_short"),
-        ),
-    ),
+    *(("admin", path, body) for path, body in LIST_QUERY_CASES),
     ("admin", "/users?limit=5&limit=0", invalid("/users", (("query", "limit"), GE_1, "greater_than_equal"))),
     ("user", "/users/0", invalid("/users/0", (("path", "user_id"), GE_1, "greater_than_equal"))),
     ("user", "/users/abc", invalid("/users/abc", (("path", "user_id"), NOT_INT, "int_parsing"))),

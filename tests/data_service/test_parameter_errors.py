@@ -12,32 +12,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.infra import GE_1, NOT_INT, invalid
+from tests.infra import GE_1, LIST_QUERY_CASES, NOT_INT, invalid
 
 CASES: list[tuple[str, dict[str, Any]]] = [
-    (
-        "/users?limit=0&offset=-1",
-        invalid(
-            "/users",
-            (("query", "limit"), GE_1, "greater_than_equal"),
-            (("query", "offset"), "Input should be greater than or equal to 0", "greater_than_equal"),
-        ),
-    ),
-    (
-        "/users?limit=ten&offset=x&role=root&is_active=maybe&q=",
-        invalid(
-            "/users",
-            (("query", "limit"), NOT_INT, "int_parsing"),
-            (("query", "offset"), NOT_INT, "int_parsing"),
-            (("query", "role"), "Input should be 'user' or 'admin'", "literal_error"),
-            (
-                ("query", "is_active"),
-                "Input should be a valid boolean, unable to interpret input",
-                "bool_parsing",
-            ),
-            (("query", "q"), "String should have at least 1 character", "string_too_short"),
-        ),
-    ),
+    *LIST_QUERY_CASES,
     # A query parameter given twice: the last value counts.
     ("/users?limit=5&limit=0", invalid("/users", (("query", "limit"), GE_1, "greater_than_equal"))),
     (
