@@ -151,8 +151,9 @@ async def test_a_read_asked_while_a_call_is_under_way_gets_a_call_of_its_own(
 ) -> None:
     """The call under way may have read the user before a change the later read must see
     (a process reads back what it just wrote): the later read is not answered by it. With
-    tracing, the later (gathered) read's span links to the call that served it, and that
-    call to it; the first went at once, a plain call in its own request's trace."""
+    tracing, each gathered read's span links to the call that served it, and that call to
+    it. A first read of another user, held, keeps a call out, so that both reads of ada are
+    gathered (alone, a read goes at once and could join nothing)."""
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
@@ -164,29 +165,34 @@ async def test_a_read_asked_while_a_call_is_under_way_gets_a_call_of_its_own(
         tracer_provider=provider,
     )
     try:
-        (ada,) = await _users(gateway, 1)
+        ada, bob = await _users(gateway, 2)
         transport.sent.clear()
         transport.gate = asyncio.Event()
         transport.arrived.clear()
+        opener = asyncio.create_task(gateway.get_user(user_id=bob.id))
+        await transport.arrived.wait()  # bob's call is out, held
+        transport.arrived.clear()
         first = asyncio.create_task(gateway.get_user(user_id=ada.id))
-        await transport.arrived.wait()  # its call is on its way
+        await asyncio.wait_for(transport.arrived.wait(), timeout=5)  # its call is on its way
         transport.arrived.clear()
         later = asyncio.create_task(gateway.get_user(user_id=ada.id))
         # A call of its own (joining the first, it would never send one).
         await asyncio.wait_for(transport.arrived.wait(), timeout=5)
         transport.gate.set()
-        assert list(await asyncio.gather(first, later)) == [ada, ada]
-        assert transport.sent == [f"GET /users/{ada.id}", f"GET /users/{ada.id}"]
+        assert list(await asyncio.gather(opener, first, later)) == [bob, ada, ada]
+        assert transport.sent == [f"GET /users/{bob.id}", f"GET /users/{ada.id}", f"GET /users/{ada.id}"]
     finally:
         await gateway.aclose()
         provider.shutdown()
     spans = exporter.get_finished_spans()
-    (call,) = [s for s in spans if s.name == "gathered user reads"]
-    (read,) = [s for s in spans if s.name == "read user (gathered)"]
-    assert call.context is not None
-    assert read.context is not None
-    assert [link.context.span_id for link in read.links] == [call.context.span_id]
-    assert [link.context.span_id for link in call.links] == [read.context.span_id]
+    calls = [s for s in spans if s.name == "gathered user reads"]
+    reads = [s for s in spans if s.name == "read user (gathered)"]
+    assert len(calls) == len(reads) == 2
+    for read in reads:
+        (link,) = read.links
+        (call,) = [c for c in calls if c.context is not None and c.context.span_id == link.context.span_id]
+        assert read.context is not None
+        assert [back.context.span_id for back in call.links] == [read.context.span_id]
 
 
 async def test_the_service_gathers_the_misses_of_requests_served_at_once(
