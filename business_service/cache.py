@@ -6,18 +6,16 @@ and once when it is back, requests go uncached meanwhile, and caching resumes by
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Sequence
 from typing import Protocol
 
 import structlog
-from dloader import DataLoader
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from business_service.gathering import Gathering
 from business_service.metrics import CACHE_READS_PER_CALL
 
 log = structlog.get_logger(__name__)
@@ -120,7 +118,7 @@ class RedisCache:
         gather_reads: bool = False,
     ) -> None:
         """`gather_reads`: the reads of a turn of the event loop go to Redis as one `MGET`
-        (dloader's `DataLoader`, as the gateway's reads; a lone read stays a `GET`)."""
+        (`gathering.Gathering`, as the gateway's reads; a lone read stays a `GET`)."""
         self._redis: Redis = Redis.from_url(
             url,
             socket_timeout=socket_timeout,
@@ -141,13 +139,9 @@ class RedisCache:
         # Counters (failed logins) kept in this process while Redis is away, so that the
         # login limits still hold, per process, during an outage.
         self._counters = MemoryCache()
-        self._reads: DataLoader[tuple[str, int], str | None] | None = (
-            DataLoader(self._get_many, max_batch_size=_MOST_PER_MGET, cache=False) if gather_reads else None
+        self._reads: Gathering[str, str | None] | None = (
+            Gathering(self._get_many, most=_MOST_PER_MGET) if gather_reads else None
         )
-        # A read joins the reads of its turn, never a command already sent (which may have
-        # been read before a delete this read must see): its key carries the number of the
-        # commands started so far (see read_batching.UserReads).
-        self._started = 0
 
     @property
     def is_up(self) -> bool:
@@ -181,23 +175,18 @@ class RedisCache:
             if self._reads is None:
                 value = await self._redis.get(key)
             else:
-                # Shielded: callers of one key share its future, and one leaving must not
-                # cancel it for the others.
-                value = await asyncio.shield(self._reads.load((key, self._started)))
+                value = await self._reads.get(self._reads.ask(key))
         except REDIS_FAILURES as exc:
             self._failed(exc)
             return None
         self._succeeded()
         return None if value is None else str(value)
 
-    async def _get_many(self, asked: Sequence[tuple[str, int]]) -> list[str | None]:
-        self._started += 1
-        keys = list(dict.fromkeys(key for key, _ in asked))
+    async def _get_many(self, keys: list[str]) -> list[str | None]:
         CACHE_READS_PER_CALL.observe(len(keys))
         values = [await self._redis.get(keys[0])] if len(keys) == 1 else await self._redis.mget(keys)
         # decode_responses: str already; bytes only in redis-py's types.
-        found = dict(zip(keys, values, strict=True))
-        return [_text(found[key]) for key, _ in asked]
+        return [_text(value) for value in values]
 
     async def set(self, key: str, value: str, *, ttl_seconds: int) -> None:
         if self._skip():
@@ -274,7 +263,7 @@ class RedisCache:
 
     async def aclose(self) -> None:
         if self._reads is not None:
-            await self._reads.shutdown()
+            await self._reads.aclose()
         await self._redis.aclose()
 
 

@@ -6,13 +6,12 @@ its user from the data service: one HTTP exchange, one data service request and 
 each, which cost the business more CPU than the data service spent answering (make bench).
 While no call of ours is out, a read goes at once, as without gathering (Nagle's rule:
 waiting only pays when other reads are coming, and they are when calls are already out).
-While calls are out, dloader's `DataLoader` (the DataLoader pattern) collects the ids asked
-for until the next turn of the loop and loads them in one call: one `POST /users/lookup` (up
-to 100 ids a call), or, for a lone id, the same `GET /users/{user_id}`. Two requests for the
-same user in one turn wait on one read. A read is never answered by a call that started
-before it was asked, nor from an earlier one (the loader's cache is off; the user cache,
-with its invalidation, is for that): it sees every change made before it was asked, as its
-own call would.
+While calls are out, the reads of a turn of the loop go as one call (`gathering.Gathering`,
+on dloader's `DataLoader`): one `POST /users/lookup` (up to 100 ids a call), or, for a lone
+id, the same `GET /users/{user_id}`. Two requests for the same user in one turn wait on one
+read. A read is never answered by a call that started before it was asked, nor from an
+earlier one (the user cache, with its invalidation, is for that): it sees every change made
+before it was asked, as its own call would.
 
 What each caller gets is what its own read would have given: its user, `NotFound` when the
 id names none, or the error of the call (retried, breaker and all, by the gateway) when the
@@ -29,21 +28,18 @@ served it. The call's span is a child of the first caller whose span is sampled
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from data_api_client.models import User
-from dloader import DataLoader
 from opentelemetry.trace import Link, Span, SpanKind, Tracer, set_span_in_context
 
+from business_service.gathering import Asked, Gathering
 from business_service.metrics import DATA_USER_READS_PER_CALL
 from service_kit.errors import NotFound
 
 # The contract's `UserLookup.ids` maxItems.
 MOST_PER_CALL = 100
-# A read: the user's id, and how many calls had started when it was asked.
-Asked = tuple[int, int]
 
 
 class UserReads:
@@ -58,16 +54,12 @@ class UserReads:
     ) -> None:
         self._read_one = read_one
         self._read_many = read_many
-        self._loader: DataLoader[Asked, User] = DataLoader(
-            self._load, max_batch_size=MOST_PER_CALL, cache=False
-        )
         self._spans = None if tracer is None else _GatheredSpans(tracer)
-        # Which call a read may join: the loader shares one future among the callers of a key
-        # until its call answers. A read asked once a call is on its way must not be answered
-        # by it (the call may have been read before a change this read must see: a process
-        # that has just written a user reads it back after dropping its cached copy), so the
-        # key carries the number of the calls started so far.
-        self._started = 0
+        self._gathering: Gathering[int, User] = Gathering(
+            self._read,
+            most=MOST_PER_CALL,
+            around_call=None if self._spans is None else self._spans.call,
+        )
         # Calls on their way: while there is none, a read goes at once, as without gathering
         # (Nagle's rule): gathering waits a turn of the loop, which only pays when other reads
         # are coming, and they are when calls are already out.
@@ -81,41 +73,29 @@ class UserReads:
                 return await self._read_one(user_id)
             finally:
                 self._out -= 1
-        asked = (user_id, self._started)
-        # The loader hands every caller of one key the same future: shielded, so that a caller
-        # cancelled does not cancel it for the others.
+        asked = self._gathering.ask(user_id)
         if self._spans is None:
-            return await asyncio.shield(self._loader.load(asked))
+            return await self._gathering.get(asked)
         with self._spans.caller(asked):
-            return await asyncio.shield(self._loader.load(asked))
+            return await self._gathering.get(asked)
 
-    async def _load(self, asked: Sequence[Asked]) -> list[User | Exception]:
-        self._started += 1
+    async def _read(self, ids: list[int]) -> list[User | Exception]:
+        DATA_USER_READS_PER_CALL.observe(len(ids))
         self._out += 1
         try:
-            if self._spans is None:
-                return await self._read(asked)
-            with self._spans.call(asked):
-                return await self._read(asked)
+            if len(ids) == 1:
+                try:
+                    return [await self._read_one(ids[0])]
+                except NotFound as missing:
+                    return [missing]
+            found = {user.id: user for user in await self._read_many(ids)}
         finally:
             self._out -= 1
-
-    async def _read(self, asked: Sequence[Asked]) -> list[User | Exception]:
-        # The same id twice only when more than a call's worth was asked in one turn.
-        ids = list(dict.fromkeys(user_id for user_id, _ in asked))
-        DATA_USER_READS_PER_CALL.observe(len(ids))
-        if len(ids) == 1:
-            try:
-                user = await self._read_one(ids[0])
-            except NotFound as missing:
-                return [missing for _ in asked]
-            return [user for _ in asked]
-        found = {user.id: user for user in await self._read_many(ids)}
-        return [found.get(user_id) or NotFound(f"User {user_id} does not exist.") for user_id, _ in asked]
+        return [found.get(user_id) or NotFound(f"User {user_id} does not exist.") for user_id in ids]
 
     async def aclose(self) -> None:
         """Cancel the reads still running (at shutdown, after the server drained its requests)."""
-        await self._loader.shutdown()
+        await self._gathering.aclose()
         if self._spans is not None:
             self._spans.waiting.clear()
 
@@ -126,10 +106,10 @@ class _GatheredSpans:
     def __init__(self, tracer: Tracer) -> None:
         self._tracer = tracer
         # The spans of the callers of each read whose call has not started.
-        self.waiting: dict[Asked, list[Span]] = {}
+        self.waiting: dict[Asked[int], list[Span]] = {}
 
     @contextmanager
-    def caller(self, asked: Asked) -> Iterator[None]:
+    def caller(self, asked: Asked[int]) -> Iterator[None]:
         """A caller's wait, in its request's trace."""
         with self._tracer.start_as_current_span(
             "read user (gathered)", kind=SpanKind.INTERNAL, attributes={"user.id": str(asked[0])}
@@ -138,7 +118,7 @@ class _GatheredSpans:
             yield
 
     @contextmanager
-    def call(self, asked: Sequence[Asked]) -> Iterator[None]:
+    def call(self, asked: Sequence[Asked[int]]) -> Iterator[None]:
         """One call for `asked`: the current span while it runs, so its HTTP client span is a
         child. Its parent is the first caller sampled (any sampler then records the call when
         it records a request the call served), or the first caller when none is."""
